@@ -1,0 +1,60 @@
+import { resolve } from 'node:path';
+import { ANSWERS_FILE, createAnswersText } from '../../engine/answers-file.js';
+import type { FileEntry } from '../../engine/file-map.js';
+import { REGULAR } from '../../engine/file-map.js';
+import { renderSnapshot } from '../../engine/render-snapshot.js';
+import { UserError } from '../../engine/user-error.js';
+import { LocalCheckout } from '../../git/local-checkout.js';
+import { redact } from '../../git/redact.js';
+import { resolveTarget } from '../../workflows/prepare-update.js';
+import { openTemplate, type CliEnvironment } from '../environment.js';
+import type { Output } from '../output.js';
+
+export interface InitOptions {
+  readonly template: string;
+  readonly ref?: string;
+  readonly var?: Record<string, string>;
+}
+
+/**
+ * `init`: writes every template file DIR lacks, and the answers file. Existing files are left
+ * alone, so adopting an existing repository works; the first `update` then merges.
+ */
+export async function init(dir: string, options: InitOptions, environment: CliEnvironment, output: Output): Promise<number> {
+  const checkout = new LocalCheckout(resolve(environment.cwd, dir));
+  if ((await checkout.readText(ANSWERS_FILE)) !== undefined) {
+    throw new UserError(`${checkout.dir} already has ${ANSWERS_FILE}; use \`template-drift update\` instead`);
+  }
+  const { location, repository } = await openTemplate(options.template, environment.cwd, environment, output);
+  const target = await resolveTarget(repository, options.ref, false);
+  const snapshot = renderSnapshot({
+    files: await repository.read(target.commit),
+    ref: target.ref,
+    ...(options.var && { overrides: options.var }),
+    repo: await checkout.identity(),
+  });
+  if (snapshot.output.has(ANSWERS_FILE)) {
+    throw new UserError(`The template renders ${ANSWERS_FILE}, which belongs to each repository; exclude it in template.yml`);
+  }
+
+  const existing = await checkout.readFiles([...snapshot.output.keys()]);
+  const writes = new Map<string, FileEntry>([...snapshot.output].filter(([path]) => !existing.has(path)));
+  const answersText = createAnswersText({
+    template: recordedSource(options.template, location.url),
+    version: target.ref,
+    commit: target.commit,
+    variables: snapshot.variables.values,
+  });
+  writes.set(ANSWERS_FILE, { content: Buffer.from(answersText), mode: REGULAR });
+  await checkout.write(writes, []);
+
+  output.print(`Created ${writes.size - 1} files from ${snapshot.manifest.name} ${target.ref} in ${checkout.dir}` +
+    (existing.size > 0 ? `; kept ${existing.size} existing files` : '') + `; answers in ${ANSWERS_FILE}.`);
+  return 0;
+}
+
+/** What the answers file names as the template: never credentials, and local paths made absolute. */
+function recordedSource(source: string, url: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || /^[^/\s]+@[^/\s:]+:/.test(source)) return redact(source);
+  return url.startsWith('/') ? url : source;
+}

@@ -1,0 +1,51 @@
+import { ANSWERS_FILE } from '../../engine/answers-file.js';
+import type { FileEntry } from '../../engine/file-map.js';
+import { REGULAR } from '../../engine/file-map.js';
+import { UserError } from '../../engine/user-error.js';
+import type { CliEnvironment } from '../environment.js';
+import type { Output } from '../output.js';
+import { describeUpdate, updateJson } from '../report.js';
+import { loadServiceRepository, prepareLocalUpdate } from '../service-repository.js';
+
+export interface UpdateOptions {
+  readonly to?: string;
+  readonly json?: boolean;
+}
+
+/**
+ * `update`: applies the update to the working tree, uncommitted, for a person to review.
+ * 1. refuse a dirty working tree (the update must be reviewable on its own, and lose nothing);
+ * 2. compute the whole plan; 3. write files and the answers file; 4. name every conflict.
+ */
+export async function update(dir: string | undefined, options: UpdateOptions, environment: CliEnvironment, output: Output): Promise<number> {
+  const service = await loadServiceRepository(dir, environment);
+  if (!(await service.checkout.isGitRepository())) {
+    throw new UserError(`${service.checkout.dir} is not the top of a git repository; update writes only into one, so the change can be reviewed`);
+  }
+  const dirty = await service.checkout.uncommittedPaths();
+  if (dirty.length > 0) {
+    const shown = dirty.slice(0, 5).join(', ') + (dirty.length > 5 ? `, and ${dirty.length - 5} more` : '');
+    throw new UserError(`The working tree has uncommitted changes (${shown}); commit or stash them first`);
+  }
+
+  const prepared = await prepareLocalUpdate(service, options.to, environment, output);
+  const writes = new Map<string, FileEntry>();
+  const deletes: string[] = [];
+  for (const change of prepared.changes) {
+    if (change.after) writes.set(change.path, change.after);
+    else if (change.action === 'delete') deletes.push(change.path);
+  }
+  if (prepared.answersText !== service.answersText) {
+    writes.set(ANSWERS_FILE, { content: Buffer.from(prepared.answersText), mode: REGULAR });
+  }
+  await service.checkout.write(writes, deletes);
+
+  const conflicts = prepared.changes.filter((change) => change.conflict);
+  if (options.json) {
+    output.print(JSON.stringify(updateJson(prepared), null, 2));
+  } else {
+    output.print(describeUpdate(prepared, output));
+    for (const conflict of conflicts) output.print(`CONFLICT ${conflict.path}: ${conflict.reason}`);
+  }
+  return conflicts.length > 0 ? 1 : 0;
+}

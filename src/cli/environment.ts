@@ -1,0 +1,45 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { GitMergeFile } from '../git/git-merge-file.js';
+import { locateTemplate, tokenAuthEnv, type TemplateLocation } from '../git/template-location.js';
+import { TemplateStore } from '../git/template-store.js';
+import type { TemplateRepository } from '../git/template-store.js';
+import type { Output } from './output.js';
+
+/** What every command takes from the process environment, read in one place. */
+export interface CliEnvironment {
+  readonly cwd: string;
+  readonly cacheDir: string;
+  readonly token?: string;
+  readonly serverUrl: string;
+}
+
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnvironment {
+  const cacheHome = env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  const token = env.GITHUB_TOKEN || env.GH_TOKEN;
+  return {
+    cwd: process.cwd(),
+    cacheDir: env.TEMPLATE_DRIFT_CACHE_DIR || join(cacheHome, 'template-drift'),
+    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+    ...(token && { token }),
+  };
+}
+
+/** Opens a template for a command: located, authenticated for its host, cached by commit. */
+export async function openTemplate(
+  source: string,
+  baseDir: string,
+  environment: CliEnvironment,
+  output: Output,
+): Promise<{ location: TemplateLocation; repository: TemplateRepository }> {
+  const location = locateTemplate(source, { baseDir, serverUrl: environment.serverUrl });
+  const store = new TemplateStore({
+    cacheDir: environment.cacheDir,
+    env: tokenAuthEnv(location.url, environment.token),
+    secrets: environment.token ? [environment.token] : [],
+    onProgress: (message) => output.progress(message),
+  });
+  return { location, repository: await store.open(location) };
+}
+
+export const merger = new GitMergeFile();

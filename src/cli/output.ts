@@ -1,0 +1,30 @@
+import pc from 'picocolors';
+import type { Colors } from 'picocolors/types.js';
+
+/**
+ * Where commands speak. Results go to stdout; progress goes to stderr and only on a terminal,
+ * so scripts and CI logs see nothing but results.
+ */
+export interface Output {
+  print(text: string): void;
+  /** One line for a person on stderr: errors and warnings. */
+  error(text: string): void;
+  progress(message: string): void;
+  readonly color: boolean;
+}
+
+export function terminalOutput(): Output {
+  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  return {
+    color,
+    print: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    error: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    progress: (message) => {
+      if (process.stderr.isTTY) process.stderr.write(`${pc.dim(`${message}…`)}\n`);
+    },
+  };
+}
+
+export function paint(output: Output): Colors {
+  return pc.createColors(output.color);
+}

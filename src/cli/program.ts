@@ -1,0 +1,95 @@
+import { Command, CommanderError, Option } from 'commander';
+import { isUserError } from '../engine/user-error.js';
+import { redact } from '../git/redact.js';
+import { check } from './commands/check.js';
+import { diff } from './commands/diff.js';
+import { init } from './commands/init.js';
+import { render } from './commands/render.js';
+import { update } from './commands/update.js';
+import { readEnvironment, type CliEnvironment } from './environment.js';
+import { terminalOutput, type Output } from './output.js';
+import { collectVar } from './parse-vars.js';
+
+/** Exit codes, the CLI's contract with scripts: 0 nothing to do / done, 1 changes or conflicts, 2 error. */
+export const EXIT_ERROR = 2;
+
+/**
+ * Runs the command line and resolves to the exit code. Every failure ends here: a UserError is
+ * printed as its one message; anything else is a bug, shown with its stack under --debug.
+ */
+export async function runCli(argv: readonly string[], environment: CliEnvironment = readEnvironment(), output: Output = terminalOutput()): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(environment, output, (code) => (exitCode = code));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_ERROR;
+    const debug = argv.includes('--debug');
+    const secrets = environment.token ? [environment.token] : [];
+    if (isUserError(error)) {
+      output.error(`template-drift: ${redact(error.message, secrets)}`);
+      if (debug && error.stack) output.error(redact(error.stack, secrets));
+    } else {
+      const detail = error instanceof Error ? (debug ? error.stack ?? error.message : error.message) : String(error);
+      output.error(`template-drift: unexpected error: ${redact(detail, secrets)}`);
+      if (!debug) output.error('Run again with --debug to see where it happened.');
+    }
+    return EXIT_ERROR;
+  }
+}
+
+function buildProgram(environment: CliEnvironment, output: Output, setExit: (code: number) => void): Command {
+  const program = new Command('template-drift')
+    .description('Keep repositories made from a template in line with it.')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .addOption(new Option('--debug', 'show stack traces for unexpected errors'))
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => output.print(text), writeErr: (text) => output.error(text) })
+    .showHelpAfterError();
+  const done = (code: number) => setExit(code);
+
+  program
+    .command('init')
+    .description('write every template file DIR lacks, plus the answers file')
+    .argument('<dir>', 'the repository folder (created if missing)')
+    .requiredOption('--template <src>', 'template: owner/repo, clone URL, file:// URL or local path')
+    .option('--ref <ref>', 'template tag, branch or commit (default: latest release tag)')
+    .option('--var <name=value>', 'a variable value (repeatable)', collectVar)
+    .action(async (dir: string, options: Parameters<typeof init>[1]) => done(await init(dir, options, environment, output)));
+
+  program
+    .command('render')
+    .description('render the template into an empty folder')
+    .requiredOption('--template <src>', 'template: owner/repo, clone URL, file:// URL or local path')
+    .option('--ref <ref>', 'template tag, branch or commit (default: latest release tag)')
+    .option('--var <name=value>', 'a variable value (repeatable)', collectVar)
+    .option('--answers <file>', 'take variable values from this answers file')
+    .requiredOption('--out <dir>', 'folder to write into (empty or new)')
+    .action(async (options: Parameters<typeof render>[0]) => done(await render(options, environment, output)));
+
+  program
+    .command('check')
+    .description('exit 0 if an update would change nothing, 1 if it would, 2 on error')
+    .argument('[dir]', 'the repository folder', '.')
+    .option('--to <ref>', 'template ref to compare with (default: latest release tag)')
+    .option('--json', 'print the result as JSON')
+    .action(async (dir: string, options: Parameters<typeof check>[1]) => done(await check(dir, options, environment, output)));
+
+  program
+    .command('diff')
+    .description('print the unified diff an update would apply')
+    .argument('[dir]', 'the repository folder', '.')
+    .option('--to <ref>', 'template ref to update to (default: latest release tag)')
+    .action(async (dir: string, options: Parameters<typeof diff>[1]) => done(await diff(dir, options, environment, output)));
+
+  program
+    .command('update')
+    .description('apply the update to the working tree, uncommitted (exit 1 when conflicts were written)')
+    .argument('[dir]', 'the repository folder', '.')
+    .option('--to <ref>', 'template ref to update to (default: latest release tag)')
+    .option('--json', 'print the result as JSON')
+    .action(async (dir: string, options: Parameters<typeof update>[1]) => done(await update(dir, options, environment, output)));
+
+  return program;
+}

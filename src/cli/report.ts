@@ -1,0 +1,50 @@
+import type { PlannedChange } from '../engine/plan-update.js';
+import type { PreparedUpdate } from '../workflows/prepare-update.js';
+import { paint, type Output } from './output.js';
+
+/** Changes a person has to see: everything written, and every conflict (even one that keeps ours). */
+export function reportedChanges(update: PreparedUpdate): PlannedChange[] {
+  return update.changes.filter((change) => change.action !== 'keep' || change.conflict);
+}
+
+/** The `--json` shape of `check` and `update`; scripts rely on these field names. */
+export function updateJson(update: PreparedUpdate) {
+  return {
+    template: update.template,
+    templateName: update.templateName,
+    from: update.from ?? null,
+    to: update.to,
+    fromCommit: update.fromCommit ?? null,
+    toCommit: update.toCommit,
+    upToDate: update.upToDate,
+    changes: reportedChanges(update).map((change) => ({
+      path: change.path,
+      action: change.action === 'keep' ? change.templateAction : change.action,
+      mode: (change.after ?? change.before)?.mode ?? null,
+      conflict: change.conflict,
+      policy: change.policy,
+      outcome: change.outcome,
+      reason: change.reason,
+    })),
+  };
+}
+
+/** One line per change, for people. */
+export function describeUpdate(update: PreparedUpdate, output: Output): string {
+  const c = paint(output);
+  const from = update.from ?? '(never updated)';
+  const lines: string[] = [];
+  if (update.upToDate) {
+    lines.push(`In line with ${update.templateName} ${update.to}.`);
+    return lines.join('\n');
+  }
+  lines.push(from === update.to ? `Drifted from ${update.templateName} ${update.to}:` : `${update.templateName} ${from} → ${update.to}:`);
+  const changes = reportedChanges(update);
+  for (const change of changes) {
+    const label = (change.conflict ? 'conflict' : change.action).padEnd(8);
+    const colored = change.conflict || change.action === 'delete' ? c.red(label) : c.green(label);
+    lines.push(`  ${colored}  ${change.path}  ${c.dim(`(${change.reason})`)}`);
+  }
+  if (changes.length === 0) lines.push('  no file changes; the answers file records the new version');
+  return lines.join('\n');
+}

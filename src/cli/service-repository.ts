@@ -1,0 +1,42 @@
+import { resolve } from 'node:path';
+import { ANSWERS_FILE, parseAnswers, type Answers } from '../engine/answers-file.js';
+import { UserError } from '../engine/user-error.js';
+import { LocalCheckout } from '../git/local-checkout.js';
+import { prepareUpdate, type PreparedUpdate } from '../workflows/prepare-update.js';
+import { merger, openTemplate, type CliEnvironment } from './environment.js';
+import type { Output } from './output.js';
+
+export interface ServiceRepository {
+  readonly checkout: LocalCheckout;
+  readonly answers: Answers;
+  readonly answersText: string;
+}
+
+/** A checkout that was made from a template: its answers file read and checked. */
+export async function loadServiceRepository(dir: string | undefined, environment: CliEnvironment): Promise<ServiceRepository> {
+  const checkout = new LocalCheckout(resolve(environment.cwd, dir ?? '.'));
+  const answersText = await checkout.readText(ANSWERS_FILE);
+  if (answersText === undefined) {
+    throw new UserError(`${checkout.dir} has no ${ANSWERS_FILE}; run \`template-drift init\` there first`);
+  }
+  return { checkout, answers: parseAnswers(answersText), answersText };
+}
+
+/** The update of a local checkout to `targetRef` (or the latest release), computed but not written. */
+export async function prepareLocalUpdate(
+  service: ServiceRepository,
+  targetRef: string | undefined,
+  environment: CliEnvironment,
+  output: Output,
+): Promise<PreparedUpdate> {
+  const { repository } = await openTemplate(service.answers.template, service.checkout.dir, environment, output);
+  return prepareUpdate({
+    template: repository,
+    answers: service.answers,
+    answersText: service.answersText,
+    ...(targetRef !== undefined && { targetRef }),
+    repo: await service.checkout.identity(),
+    readOurs: (paths) => service.checkout.readFiles(paths),
+    merger,
+  });
+}

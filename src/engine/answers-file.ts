@@ -1,0 +1,93 @@
+import { Document, isMap, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { parseYamlWith } from './parse-yaml.js';
+import type { VariableValue } from './template-manifest.js';
+import { UserError } from './user-error.js';
+
+/** Where each service repository records how it was made from its template. */
+export const ANSWERS_FILE = '.github/template-drift.yml';
+
+const answersSchema = z
+  .object({
+    /** The template: a clone URL, `owner/repo`, a file:// URL or a local path. */
+    template: z.string().min(1),
+    /** The template ref last applied (written by the tool). */
+    version: z.union([z.string(), z.number()]).transform(String).optional(),
+    /** The commit that ref resolved to: the base of the next update (written by the tool). */
+    commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'must be a full commit SHA').optional(),
+    /** This repository's answers to the template's variables. */
+    variables: z.record(z.string(), z.unknown()).nullable().default({}),
+    /** Globs of output paths this repository opts out of. */
+    ignore: z.array(z.string().min(1)).nullable().default([]),
+    /** Whether template prereleases may be offered to this repository. */
+    prereleases: z.boolean().default(false),
+  })
+  .loose();
+
+export interface Answers {
+  readonly template: string;
+  readonly version?: string;
+  readonly commit?: string;
+  readonly variables: Readonly<Record<string, unknown>>;
+  readonly ignore: readonly string[];
+  readonly prereleases: boolean;
+}
+
+export function parseAnswers(text: string): Answers {
+  const raw = parseYamlWith(text, answersSchema, ANSWERS_FILE);
+  return {
+    template: raw.template,
+    ...(raw.version !== undefined && { version: raw.version }),
+    ...(raw.commit !== undefined && { commit: raw.commit }),
+    variables: raw.variables ?? {},
+    ignore: raw.ignore ?? [],
+    prereleases: raw.prereleases,
+  };
+}
+
+export interface AnswersUpdate {
+  readonly version: string;
+  readonly commit: string;
+  /** Variables to record (new variables' defaults); existing answers are never rewritten. */
+  readonly newVariables: Readonly<Record<string, VariableValue>>;
+}
+
+/**
+ * Rewrites `version`, `commit` and adds new variables, keeping every other key and the
+ * comments a person wrote (the yaml Document API edits the parsed tree, not the text).
+ */
+export function updateAnswersText(text: string, update: AnswersUpdate): string {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0 || !isMap(doc.contents)) {
+    throw new UserError(`${ANSWERS_FILE} cannot be rewritten: it is not a YAML mapping`);
+  }
+  doc.set('version', update.version);
+  doc.set('commit', update.commit);
+  const names = Object.keys(update.newVariables);
+  if (names.length > 0 && !isMap(doc.get('variables'))) doc.set('variables', doc.createNode({}));
+  for (const name of names) {
+    if (!doc.hasIn(['variables', name])) doc.setIn(['variables', name], update.newVariables[name]);
+  }
+  return doc.toString();
+}
+
+export interface NewAnswers {
+  readonly template: string;
+  readonly version: string;
+  readonly commit: string;
+  readonly variables: Readonly<Record<string, VariableValue>>;
+}
+
+/** The answers file `init` writes. */
+export function createAnswersText(answers: NewAnswers): string {
+  const doc = new Document({
+    template: answers.template,
+    version: answers.version,
+    commit: answers.commit,
+    variables: answers.variables,
+  });
+  doc.commentBefore =
+    ' Written by template-drift: how this repository was made from its template.\n' +
+    ' `version` and `commit` are updated by the tool; edit `variables` and `ignore` as you need.';
+  return doc.toString();
+}

@@ -1,0 +1,29 @@
+import picomatch from 'picomatch';
+import type { FileRules } from './template-manifest.js';
+import { renderText } from './handlebars-env.js';
+
+/** How the update treats one output path. `ignore` comes from the repository's answers file. */
+export type FilePolicy = 'exclude' | 'ignore' | 'scaffold' | 'enforce' | 'merge';
+
+export type PolicyOf = (path: string) => FilePolicy;
+
+const matchOptions: picomatch.PicomatchOptions = { dot: true };
+
+/**
+ * Builds the function that gives each output path its policy. Globs are rendered with the
+ * variables first (`{{service_name}}/**`), and matched against OUTPUT paths. Precedence:
+ * exclude, then the repository's ignore list, then scaffold, enforce, merge; no match is merge.
+ */
+export function policyMatcher(rules: FileRules, context: object, ignore: readonly string[] = []): PolicyOf {
+  const compile = (globs: readonly string[], list: string) =>
+    globs.length === 0
+      ? () => false
+      : picomatch(globs.map((glob) => renderText(glob, context, `template.yml files.${list} glob "${glob}"`)), matchOptions);
+  const ordered: [FilePolicy, (path: string) => boolean][] = [
+    ['exclude', compile(rules.exclude, 'exclude')],
+    ['ignore', ignore.length === 0 ? () => false : picomatch([...ignore], matchOptions)],
+    ['scaffold', compile(rules.scaffold, 'scaffold')],
+    ['enforce', compile(rules.enforce, 'enforce')],
+  ];
+  return (path) => ordered.find(([, matches]) => matches(path))?.[0] ?? 'merge';
+}

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { parseYamlWith } from './parse-yaml.js';
+import { UserError } from './user-error.js';
+
+export const MANIFEST_FILE = 'template.yml';
+
+export type VariableValue = string | number | boolean;
+
+const variableValue = z.union([z.string(), z.number(), z.boolean()]);
+
+/** One entry under `variables:` in template.yml. */
+const variableSchema = z
+  .object({
+    /** Shown to people who fill in the answers. */
+    description: z.string().optional(),
+    /** Without a default the variable is required. A string default is itself a Handlebars template. */
+    default: variableValue.optional(),
+    /** A regular expression a string value must match in full. */
+    pattern: z.string().optional(),
+    /** The only values allowed. */
+    choices: z.array(variableValue).min(1).optional(),
+    /** Inferred from the default when absent; decides how `--var k=v` text is read. */
+    type: z.enum(['string', 'number', 'boolean']).optional(),
+  })
+  .strict()
+  .nullable();
+
+const globList = z.array(z.string().min(1)).default([]);
+
+/** template.yml at the root of a template repository. */
+const manifestSchema = z
+  .object({
+    name: z.string().min(1),
+    /** Folder holding the files to render, relative to the template repository root. */
+    root: z.string().default('.'),
+    variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name is letters, digits and _'), variableSchema).default({}),
+    files: z
+      .object({
+        /** Never rendered. */
+        exclude: globList,
+        /** Created once, never updated afterwards. */
+        scaffold: globList,
+        /** Always exactly as rendered: local edits are brought back in line. */
+        enforce: globList,
+        /** Template changes are merged, local edits kept. A path matching no list is merged too. */
+        merge: globList,
+      })
+      .strict()
+      .default({ exclude: [], scaffold: [], enforce: [], merge: [] }),
+  })
+  .strict();
+
+export interface VariableSpec {
+  readonly name: string;
+  readonly description?: string;
+  readonly default?: VariableValue;
+  readonly pattern?: RegExp;
+  readonly choices?: readonly VariableValue[];
+  readonly type: 'string' | 'number' | 'boolean';
+}
+
+export interface FileRules {
+  readonly exclude: readonly string[];
+  readonly scaffold: readonly string[];
+  readonly enforce: readonly string[];
+  readonly merge: readonly string[];
+}
+
+export interface TemplateManifest {
+  readonly name: string;
+  /** Normalised: '' for the repository root, otherwise 'a/b' with no trailing slash. */
+  readonly root: string;
+  /** In declaration order: a default may use the variables declared before it. */
+  readonly variables: readonly VariableSpec[];
+  readonly files: FileRules;
+}
+
+export function parseManifest(text: string): TemplateManifest {
+  const raw = parseYamlWith(text, manifestSchema, MANIFEST_FILE);
+  const variables = Object.entries(raw.variables).map(([name, spec]) => toVariableSpec(name, spec ?? {}));
+  return { name: raw.name, root: normaliseRoot(raw.root), variables, files: raw.files };
+}
+
+function toVariableSpec(name: string, spec: NonNullable<z.infer<typeof variableSchema>>): VariableSpec {
+  let pattern: RegExp | undefined;
+  if (spec.pattern !== undefined) {
+    try {
+      pattern = new RegExp(`^(?:${spec.pattern})$`, 'u');
+    } catch (error) {
+      throw new UserError(`${MANIFEST_FILE}: variable "${name}" has an invalid pattern: ${(error as Error).message}`);
+    }
+  }
+  const type = spec.type ?? inferType(spec.default);
+  return {
+    name,
+    type,
+    ...(spec.description !== undefined && { description: spec.description }),
+    ...(spec.default !== undefined && { default: spec.default }),
+    ...(pattern && { pattern }),
+    ...(spec.choices && { choices: spec.choices }),
+  };
+}
+
+function inferType(value: VariableValue | undefined): VariableSpec['type'] {
+  if (typeof value === 'boolean') return 'boolean';
+  if (typeof value === 'number') return 'number';
+  return 'string';
+}
+
+function normaliseRoot(root: string): string {
+  const parts = root.split('/').filter((part) => part !== '' && part !== '.');
+  if (root.startsWith('/') || parts.some((part) => part === '..' || part === '.git')) {
+    throw new UserError(`${MANIFEST_FILE}: root "${root}" must be a folder inside the template repository`);
+  }
+  return parts.join('/');
+}

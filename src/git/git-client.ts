@@ -1,0 +1,63 @@
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { UserError } from '../engine/user-error.js';
+
+export interface GitClientOptions {
+  /** Extra environment for git: credentials via GIT_CONFIG_* or test isolation. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Exit codes (besides 0) that are answers, not failures: `merge-file` exits with its conflict count. */
+  readonly acceptExitCodes?: (code: number) => boolean;
+  /** Called with each exit code, for commands whose exit code is their answer. */
+  readonly onExit?: (code: number) => void;
+}
+
+/**
+ * Variables of the caller's environment that only matter to interactive git (editors, pagers,
+ * password prompts) or that run programs we never ask for. simple-git refuses to pass them on,
+ * and a non-interactive tool has no use for them, so they are dropped rather than allowed.
+ */
+const INTERACTIVE_ONLY = new Set([
+  'EDITOR', 'VISUAL', 'GIT_EDITOR', 'GIT_SEQUENCE_EDITOR', 'PAGER', 'GIT_PAGER',
+  'GIT_ASKPASS', 'SSH_ASKPASS', 'GIT_EXTERNAL_DIFF', 'GIT_PROXY_COMMAND', 'GIT_TEMPLATE_DIR',
+]);
+
+function childEnvironment(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !INTERACTIVE_ONLY.has(key.toUpperCase())) env[key] = value;
+  }
+  return { ...env, GIT_TERMINAL_PROMPT: '0', ...extra };
+}
+
+/**
+ * The one place simple-git instances are made. Git never prompts (a missing credential is an
+ * error, not a hung process) and runs with the caller's environment plus `env`.
+ */
+export function gitClient(baseDir: string, options: GitClientOptions = {}): SimpleGit {
+  const git = simpleGit({
+    baseDir,
+    maxConcurrentProcesses: 4,
+    unsafe: {
+      // Credentials travel in GIT_CONFIG_COUNT/KEY/VALUE (never argv, where `ps` shows them).
+      allowUnsafeConfigEnvCount: true,
+      // GIT_CONFIG_GLOBAL and GIT_SSH_COMMAND come from the person's own environment, not from input.
+      allowUnsafeConfigPaths: true,
+      allowUnsafeSshCommand: true,
+    },
+    errors(error, result) {
+      options.onExit?.(result.exitCode);
+      if (error && options.acceptExitCodes?.(result.exitCode)) return undefined;
+      return error;
+    },
+  });
+  return git.env(childEnvironment(options.env));
+}
+
+/**
+ * Refs come from people (flags, answers files, comments): one starting with `-` would be read
+ * as an option, so anything that is not plainly a ref name is refused before git sees it.
+ */
+export function assertRefLike(ref: string, what: string): void {
+  if (ref === '' || ref.startsWith('-') || /[\s\0~^:?*[\\]/.test(ref) || ref.includes('..')) {
+    throw new UserError(`${what} "${ref}" is not a valid git ref name`);
+  }
+}

@@ -1,0 +1,29 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MergeLabels, MergeResult, Merger } from '../engine/merger.js';
+import { gitClient } from './git-client.js';
+
+/**
+ * The engine's Merger, done by git itself: `git merge-file` on three temporary files. It merges
+ * in place (not `-p`) so the result is read back as bytes, whatever the file's encoding. Its exit
+ * code is the number of conflicts, so 1..127 are answers, not failures.
+ */
+export class GitMergeFile implements Merger {
+  async merge(ours: Buffer, base: Buffer, theirs: Buffer, labels: MergeLabels): Promise<MergeResult> {
+    const dir = await mkdtemp(join(tmpdir(), 'template-drift-merge-'));
+    try {
+      const [oursPath, basePath, theirsPath] = ['ours', 'base', 'theirs'].map((name) => join(dir, name)) as [string, string, string];
+      await Promise.all([writeFile(oursPath, ours), writeFile(basePath, base), writeFile(theirsPath, theirs)]);
+      let exitCode = 0;
+      const git = gitClient(dir, {
+        acceptExitCodes: (code) => code > 0 && code < 128,
+        onExit: (code) => (exitCode = code),
+      });
+      await git.raw(['merge-file', '-L', labels.ours, '-L', labels.base, '-L', labels.theirs, '--', oursPath, basePath, theirsPath]);
+      return { content: await readFile(oursPath), conflicted: exitCode > 0 };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}

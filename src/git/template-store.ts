@@ -1,0 +1,202 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { SimpleGit } from 'simple-git';
+import type { FileEntry, FileMode } from '../engine/file-map.js';
+import { UserError } from '../engine/user-error.js';
+import { assertRefLike, gitClient } from './git-client.js';
+import { redact } from './redact.js';
+import type { TemplateLocation } from './template-location.js';
+
+export interface TemplateStoreOptions {
+  /** Where fetched templates are kept, one bare repository per template URL. */
+  readonly cacheDir: string;
+  /** Environment for git when talking to the template's host (credentials). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Secrets to strip from any message (the token, in case git echoes it). */
+  readonly secrets?: readonly string[];
+  /** Told before slow work (a fetch), so a terminal can show progress. */
+  readonly onProgress?: (message: string) => void;
+}
+
+export interface ResolvedRef {
+  /** The ref as people name it (`v1.4.0`), or the SHA when given one. */
+  readonly ref: string;
+  readonly commit: string;
+}
+
+const FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+/**
+ * A local cache of template repositories. Objects are fetched once and kept, so reading a
+ * template at a commit already seen costs no network at all; refs are asked of the remote
+ * (`ls-remote`, no objects transferred) because tags are the template's release list.
+ */
+export class TemplateStore {
+  private readonly repositories = new Map<string, Promise<TemplateRepository>>();
+
+  constructor(private readonly options: TemplateStoreOptions) {}
+
+  open(location: TemplateLocation): Promise<TemplateRepository> {
+    let repository = this.repositories.get(location.url);
+    if (!repository) {
+      repository = this.createRepository(location);
+      this.repositories.set(location.url, repository);
+    }
+    return repository;
+  }
+
+  private async createRepository(location: TemplateLocation): Promise<TemplateRepository> {
+    const key = createHash('sha256').update(location.display).digest('hex').slice(0, 24);
+    const dir = join(this.options.cacheDir, 'templates', key);
+    if (!existsSync(join(dir, 'HEAD'))) {
+      // Initialise beside, then move in place, so a crash never leaves a half-made cache.
+      const scratch = `${dir}.${process.pid}.${Date.now()}`;
+      await mkdir(scratch, { recursive: true });
+      await gitClient(scratch).raw(['init', '--bare', '--quiet']);
+      await rename(scratch, dir).catch(async () => rm(scratch, { recursive: true, force: true }));
+    }
+    const git = gitClient(dir, { ...(this.options.env && { env: this.options.env }) });
+    return new TemplateRepository(location, git, this.options);
+  }
+}
+
+export class TemplateRepository {
+  private remoteRefs: Promise<Map<string, string>> | undefined;
+  private readonly snapshots = new Map<string, Promise<Map<string, FileEntry>>>();
+
+  constructor(
+    readonly location: TemplateLocation,
+    private readonly git: SimpleGit,
+    private readonly options: TemplateStoreOptions,
+  ) {}
+
+  /** The template's tag names (its versions). */
+  async tags(): Promise<string[]> {
+    const refs = await this.refs();
+    return [...refs.keys()].filter((name) => name.startsWith('refs/tags/')).map((name) => name.slice('refs/tags/'.length));
+  }
+
+  /** A tag, branch or full commit SHA → the commit it names. Unknown refs are a UserError. */
+  async resolve(ref: string): Promise<ResolvedRef> {
+    assertRefLike(ref, 'Template ref');
+    if (FULL_SHA.test(ref)) return { ref, commit: ref };
+    const refs = await this.refs();
+    const commit = refs.get(`refs/tags/${ref}`) ?? refs.get(`refs/heads/${ref}`) ?? refs.get(ref);
+    if (!commit) {
+      throw new UserError(`Template ${this.location.display} has no tag or branch "${ref}"`);
+    }
+    return { ref, commit };
+  }
+
+  /** Every file of the template repository at `commit`, byte for byte, with git's modes. */
+  read(commit: string): Promise<Map<string, FileEntry>> {
+    let snapshot = this.snapshots.get(commit);
+    if (!snapshot) {
+      snapshot = this.readUncached(commit);
+      this.snapshots.set(commit, snapshot);
+      snapshot.catch(() => this.snapshots.delete(commit));
+    }
+    return snapshot;
+  }
+
+  private async readUncached(commit: string): Promise<Map<string, FileEntry>> {
+    await this.ensureCommit(commit);
+    const listing = await this.git.raw(['ls-tree', '-r', '-l', '-z', '--full-tree', commit, '--']);
+    const entries = parseTree(listing);
+    const blobs = await this.readBlobs(entries);
+    return new Map(entries.map((entry) => [entry.path, { content: blobs.get(entry.sha) ?? Buffer.alloc(0), mode: entry.mode }]));
+  }
+
+  /** `git show` prints blobs back to back; ls-tree's sizes say where each ends. */
+  private async readBlobs(entries: readonly TreeEntry[]): Promise<Map<string, Buffer>> {
+    const sizes = new Map(entries.map((entry) => [entry.sha, entry.size]));
+    const shas = [...sizes.keys()];
+    const blobs = new Map<string, Buffer>();
+    const chunk = 500;
+    for (let start = 0; start < shas.length; start += chunk) {
+      const batch = shas.slice(start, start + chunk);
+      const output = await this.git.showBuffer(['--no-textconv', ...batch]);
+      let offset = 0;
+      for (const sha of batch) {
+        const size = sizes.get(sha) ?? 0;
+        blobs.set(sha, output.subarray(offset, offset + size));
+        offset += size;
+      }
+    }
+    return blobs;
+  }
+
+  private async ensureCommit(commit: string): Promise<void> {
+    if (await this.hasCommit(commit)) return;
+    this.options.onProgress?.(`Fetching template ${this.location.display}`);
+    await this.run(['fetch', '--quiet', '--force', '--no-tags', '--', this.location.url, '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*']);
+    if (await this.hasCommit(commit)) return;
+    // A commit no branch or tag reaches any more (a rewritten history): ask for it by name.
+    await this.run(['fetch', '--quiet', '--no-tags', '--', this.location.url, commit]).catch(() => undefined);
+    if (!(await this.hasCommit(commit))) {
+      throw new UserError(`Template ${this.location.display} has no commit ${commit}`);
+    }
+  }
+
+  private async hasCommit(commit: string): Promise<boolean> {
+    try {
+      await this.git.raw(['cat-file', '-e', `${commit}^{commit}`]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private refs(): Promise<Map<string, string>> {
+    this.remoteRefs ??= this.run(['ls-remote', '--tags', '--heads', '--', this.location.url]).then(parseLsRemote);
+    return this.remoteRefs;
+  }
+
+  /** Runs a git command that talks to the template's host; failures become one clear, redacted message. */
+  private async run(args: string[]): Promise<string> {
+    try {
+      return await this.git.raw(args);
+    } catch (error) {
+      const detail = redact(String((error as Error).message ?? error), this.options.secrets).trim().split('\n').filter(Boolean).pop() ?? '';
+      throw new UserError(`Cannot read template ${this.location.display}: ${detail}`);
+    }
+  }
+}
+
+interface TreeEntry {
+  readonly mode: FileMode;
+  readonly sha: string;
+  readonly size: number;
+  readonly path: string;
+}
+
+function parseTree(listing: string): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  for (const record of listing.split('\0')) {
+    if (record === '') continue;
+    const tab = record.indexOf('\t');
+    const [mode, type, sha, size] = record.slice(0, tab).split(/ +/);
+    const path = record.slice(tab + 1);
+    if (type === 'commit') {
+      throw new UserError(`Template contains a git submodule at ${path}; submodules cannot be rendered`);
+    }
+    if (type !== 'blob' || !sha) continue;
+    const fileMode: FileMode = mode === '120000' ? '120000' : mode === '100755' ? '100755' : '100644';
+    entries.push({ mode: fileMode, sha, size: Number(size), path });
+  }
+  return entries;
+}
+
+function parseLsRemote(output: string): Map<string, string> {
+  const refs = new Map<string, string>();
+  for (const line of output.split('\n')) {
+    const [sha, name] = line.split('\t');
+    if (!sha || !name) continue;
+    // An annotated tag is listed twice; the `^{}` line is the commit it points at.
+    if (name.endsWith('^{}')) refs.set(name.slice(0, -3), sha);
+    else if (!refs.has(name)) refs.set(name, sha);
+  }
+  return refs;
+}

@@ -1,0 +1,3 @@
+import { isolateGit } from './support/git-env.js';
+
+isolateGit();
