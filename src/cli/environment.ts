@@ -33,13 +33,24 @@ export async function openTemplate(
   output: Output,
 ): Promise<{ location: TemplateLocation; repository: TemplateRepository }> {
   const location = locateTemplate(source, { baseDir, serverUrl: environment.serverUrl });
+  // GITHUB_TOKEN is for the GitHub server only: an answers file (say, in a pull request run by
+  // CI) that names another host must not be sent the token.
+  const token = sameOrigin(location.url, environment.serverUrl) ? environment.token : undefined;
   const store = new TemplateStore({
     cacheDir: environment.cacheDir,
-    env: tokenAuthEnv(location.url, environment.token),
+    env: tokenAuthEnv(location.url, token),
     secrets: environment.token ? [environment.token] : [],
     onProgress: (message) => output.progress(message),
   });
   return { location, repository: await store.open(location) };
+}
+
+function sameOrigin(url: string, serverUrl: string): boolean {
+  try {
+    return new URL(url).origin === new URL(serverUrl).origin;
+  } catch {
+    return false; // a local path or scp-style address: no HTTPS token applies
+  }
 }
 
 export const merger = new GitMergeFile();

@@ -15,10 +15,11 @@ const matchOptions: picomatch.PicomatchOptions = { dot: true };
  * exclude, then the repository's ignore list, then scaffold, enforce, merge; no match is merge.
  */
 export function policyMatcher(rules: FileRules, context: object, ignore: readonly string[] = []): PolicyOf {
-  const compile = (globs: readonly string[], list: string) =>
-    globs.length === 0
-      ? () => false
-      : picomatch(globs.map((glob) => renderText(glob, context, `template.yml files.${list} glob "${glob}"`)), matchOptions);
+  const compile = (globs: readonly string[], list: string) => {
+    // A conditional glob (`{{#if x}}a{{/if}}`) may render to nothing: then it matches nothing.
+    const rendered = globs.map((glob) => renderText(glob, context, `template.yml files.${list} glob "${glob}"`).trim()).filter(Boolean);
+    return rendered.length === 0 ? () => false : picomatch(rendered, matchOptions);
+  };
   const ordered: [FilePolicy, (path: string) => boolean][] = [
     ['exclude', compile(rules.exclude, 'exclude')],
     ['ignore', ignore.length === 0 ? () => false : picomatch([...ignore], matchOptions)],

@@ -47,11 +47,26 @@ const env = createEnvironment();
  */
 export function renderText(source: string, context: object, where: string): string {
   try {
-    const template = env.compile(source, { noEscape: true, strict: true });
+    const template = env.compile(strictEverywhere(env.parse(source)), { noEscape: true, strict: true });
     return template(context);
   } catch (error) {
     throw new UserError(`${where}: ${describeHandlebarsError(error)}`, { cause: error });
   }
+}
+
+/**
+ * Handlebars' `strict` only checks plain `{{x}}`: a helper argument (`{{#if x}}`, `{{snake x}}`)
+ * that names no variable is silently undefined, so a typo turns a feature off without a word.
+ * Marking every path in the parsed template strict makes those fail too, with their line.
+ */
+function strictEverywhere<T>(node: T): T {
+  if (Array.isArray(node)) {
+    for (const child of node) strictEverywhere(child);
+  } else if (node && typeof node === 'object') {
+    if ((node as { type?: unknown }).type === 'PathExpression') (node as { strict?: boolean }).strict = true;
+    for (const [key, child] of Object.entries(node)) if (key !== 'loc') strictEverywhere(child);
+  }
+  return node;
 }
 
 function describeHandlebarsError(error: unknown): string {

@@ -54,9 +54,15 @@ export function resolveVariables(manifest: TemplateManifest, inputs: VariableInp
     } else if (answered !== undefined && answered !== null) {
       value = fromAnswer(spec, answered, problems);
     } else if (spec.default !== undefined) {
-      value = typeof spec.default === 'string'
-        ? renderText(spec.default, { ...values, repo: inputs.repo }, `default of variable "${spec.name}"`)
-        : spec.default;
+      try {
+        value = typeof spec.default === 'string'
+          ? renderText(spec.default, { ...values, repo: inputs.repo }, `default of variable "${spec.name}"`)
+          : spec.default;
+      } catch (error) {
+        // A default built on a variable already reported as missing or invalid: that report is the cause.
+        if (problems.length > 0) continue;
+        throw error;
+      }
       defaulted.push(spec.name);
     } else {
       problems.push(`"${spec.name}" is required${spec.description ? ` (${spec.description})` : ''}`);

@@ -159,7 +159,9 @@ export class TemplateRepository {
     try {
       return await this.git.raw(args);
     } catch (error) {
-      const detail = redact(String((error as Error).message ?? error), this.options.secrets).trim().split('\n').filter(Boolean).pop() ?? '';
+      // git's reason is its first `fatal:` line; what follows is advice ("and the repository exists.").
+      const lines = redact(String((error as Error).message ?? error), this.options.secrets).split('\n').map((line) => line.trim()).filter(Boolean);
+      const detail = (lines.find((line) => /^(fatal|error):/.test(line)) ?? lines[0] ?? '').replace(/^(fatal|error):\s*/, '');
       throw new UserError(`Cannot read template ${this.location.display}: ${detail}`);
     }
   }

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import type { FilePolicy } from '../../src/engine/file-rules.js';
+import { planUpdate, type PlannedChange } from '../../src/engine/plan-update.js';
+import { GitMergeFile } from '../../src/git/git-merge-file.js';
+import { BINARY, fileMap, type EntrySpec } from './file-maps.js';
+
+type Tree = Record<string, EntrySpec>;
+const labels = { ours: 'repository', base: 'template v1', theirs: 'template v2' };
+const merger = new GitMergeFile();
+
+/** Plans one update where every path has `policy`, and returns the change for each path. */
+async function plan(policy: FilePolicy, base: Tree, theirs: Tree, ours: Tree): Promise<Map<string, PlannedChange>> {
+  const changes = await planUpdate({ base: fileMap(base), theirs: fileMap(theirs), ours: fileMap(ours), policyOf: () => policy, merger, labels });
+  return new Map(changes.map((change) => [change.path, change]));
+}
+
+async function planOne(policy: FilePolicy, base: EntrySpec | undefined, theirs: EntrySpec | undefined, ours: EntrySpec | undefined) {
+  const tree = (spec: EntrySpec | undefined): Tree => (spec === undefined ? {} : { f: spec });
+  return (await plan(policy, tree(base), tree(theirs), tree(ours))).get('f');
+}
+
+const text = (change: PlannedChange | undefined) => change?.after?.content.toString();
+const exe = (content: string): EntrySpec => ({ content, mode: '100755' });
+
+describe('merge files (the default policy)', () => {
+  it('take the template change when the repository did not touch the file', async () => {
+    const changes = await plan('merge', { a: '1\n', gone: 'x\n' }, { a: '2\n', added: 'new\n' }, { a: '1\n', gone: 'x\n' });
+    expect([...changes.values()].map((c) => [c.path, c.action, c.conflict])).toEqual([
+      ['a', 'update', false],
+      ['added', 'add', false],
+      ['gone', 'delete', false],
+    ]);
+    expect(text(changes.get('a'))).toBe('2\n');
+    expect(changes.get('gone')?.after).toBeUndefined();
+  });
+
+  it('keep local edits when the template did not change the file', async () => {
+    expect(await planOne('merge', 'a\n', 'a\n', 'a local\n')).toBeUndefined();
+  });
+
+  it('stay deleted when the repository deleted a file the template did not change', async () => {
+    expect(await planOne('merge', 'a\n', 'a\n', undefined)).toBeUndefined();
+  });
+
+  it('merge edits to different lines from both sides', async () => {
+    const change = await planOne('merge', 'a\nb\nc\nd\ne\n', 'A\nb\nc\nd\ne\n', 'a\nb\nc\nd\nE\n');
+    expect(change).toMatchObject({ action: 'update', outcome: 'merged', conflict: false });
+    expect(text(change)).toBe('A\nb\nc\nd\nE\n');
+  });
+
+  it('write conflict markers when both sides changed the same lines', async () => {
+    const change = await planOne('merge', 'x = 1\n', 'x = 2\n', 'x = 3\n');
+    expect(change).toMatchObject({ action: 'update', outcome: 'conflict-markers', conflict: true });
+    expect(text(change)).toBe('<<<<<<< repository\nx = 3\n=======\nx = 2\n>>>>>>> template v2\n');
+  });
+
+  it('change nothing when both sides made the same change', async () => {
+    expect(await planOne('merge', 'old\n', 'new\n', 'new\n')).toBeUndefined();
+  });
+
+  it('report a conflict and keep the local file when the template deleted a locally changed file', async () => {
+    const change = await planOne('merge', 'a\n', undefined, 'a changed\n');
+    expect(change).toMatchObject({ action: 'keep', templateAction: 'delete', outcome: 'kept-local', conflict: true });
+    expect(change?.after).toBeUndefined();
+  });
+
+  it('report a conflict and write nothing when the template changed a locally deleted file', async () => {
+    const change = await planOne('merge', 'a\n', 'b\n', undefined);
+    expect(change).toMatchObject({ action: 'keep', templateAction: 'update', outcome: 'kept-local', conflict: true });
+    expect(change?.after).toBeUndefined();
+  });
+
+  it('report a conflict and keep the local bytes when a binary changed on both sides', async () => {
+    const ours = Buffer.concat([BINARY, Buffer.from('ours')]);
+    const change = await planOne('merge', BINARY, Buffer.concat([BINARY, Buffer.from('theirs')]), ours);
+    expect(change).toMatchObject({ action: 'keep', outcome: 'kept-local', conflict: true });
+    expect(change?.after).toBeUndefined();
+  });
+
+  it('take a binary the template changed when the repository did not', async () => {
+    const theirs = Buffer.concat([BINARY, Buffer.from('v2')]);
+    const change = await planOne('merge', BINARY, theirs, BINARY);
+    expect(change?.after?.content.equals(theirs)).toBe(true);
+  });
+
+  it('merge both sides of a file added by both with different content as a conflict', async () => {
+    const change = await planOne('merge', undefined, 'template\n', 'local\n');
+    expect(change).toMatchObject({ action: 'update', conflict: true });
+    expect(text(change)).toContain('<<<<<<< repository');
+  });
+
+  it('keep CRLF line endings through a merge', async () => {
+    const change = await planOne('merge', 'a\r\nb\r\nc\r\nd\r\n', 'A\r\nb\r\nc\r\nd\r\n', 'a\r\nb\r\nc\r\nD\r\n');
+    expect(text(change)).toBe('A\r\nb\r\nc\r\nD\r\n');
+  });
+
+  it('keep a missing final newline through a merge', async () => {
+    const change = await planOne('merge', 'a\nb\nc\nd', 'A\nb\nc\nd', 'a\nb\nc\nD');
+    expect(text(change)).toBe('A\nb\nc\nD');
+  });
+
+  it('take the executable bit the template added while merging local edits', async () => {
+    const change = await planOne('merge', 'a\nb\nc\nd\n', exe('A\nb\nc\nd\n'), 'a\nb\nc\nD\n');
+    expect(change?.after).toMatchObject({ mode: '100755' });
+    expect(text(change)).toBe('A\nb\nc\nD\n');
+  });
+
+  it('keep an executable bit the repository added when the template changes the text', async () => {
+    const change = await planOne('merge', 'a\n', 'b\n', exe('a\n'));
+    expect(change?.after).toMatchObject({ mode: '100755' });
+    expect(text(change)).toBe('b\n');
+  });
+});
+
+describe('enforced files', () => {
+  it('become exactly the template file, replacing local edits', async () => {
+    const change = await planOne('enforce', 'FROM a\n', 'FROM b\n', 'FROM a\nRUN local\n');
+    expect(change).toMatchObject({ action: 'update', conflict: false });
+    expect(text(change)).toBe('FROM b\n');
+  });
+
+  it('are repaired when they drifted, even when the template did not change', async () => {
+    const change = await planOne('enforce', exe('run\n'), exe('run\n'), 'run edited\n');
+    expect(change).toMatchObject({ action: 'update', conflict: false });
+    expect(change?.after).toMatchObject({ mode: '100755' });
+    expect(text(change)).toBe('run\n');
+  });
+
+  it('get their mode back when only the mode drifted', async () => {
+    const change = await planOne('enforce', exe('x\n'), exe('x\n'), 'x\n');
+    expect(change?.after?.mode).toBe('100755');
+  });
+
+  it('are added back when the repository deleted them', async () => {
+    expect(await planOne('enforce', 'x\n', 'x\n', undefined)).toMatchObject({ action: 'add' });
+  });
+
+  it('are deleted when the template deleted them, local edits or not', async () => {
+    expect(await planOne('enforce', 'x\n', undefined, 'x edited\n')).toMatchObject({ action: 'delete', conflict: false });
+  });
+
+  it('change nothing when the repository already matches', async () => {
+    expect(await planOne('enforce', 'x\n', 'y\n', 'y\n')).toBeUndefined();
+  });
+});
+
+describe('scaffold files', () => {
+  it('are added when the template newly adds one the repository lacks', async () => {
+    expect(await planOne('scaffold', undefined, 'new\n', undefined)).toMatchObject({ action: 'add', conflict: false });
+  });
+
+  it('are not overwritten when the repository already has that path', async () => {
+    const change = await planOne('scaffold', undefined, 'template\n', 'mine\n');
+    expect(change?.action ?? 'keep').toBe('keep');
+    expect(change?.after).toBeUndefined();
+  });
+
+  it('are never changed after creation, whatever the template does', async () => {
+    for (const change of [await planOne('scaffold', 'v1\n', 'v2\n', 'mine\n'), await planOne('scaffold', 'v1\n', 'v2\n', 'v1\n')]) {
+      expect(change?.action ?? 'keep').toBe('keep');
+      expect(change?.conflict ?? false).toBe(false);
+    }
+  });
+
+  it('are never deleted, and not recreated once the repository deleted them', async () => {
+    expect((await planOne('scaffold', 'v1\n', undefined, 'v1\n'))?.action ?? 'keep').toBe('keep');
+    expect(await planOne('scaffold', 'v1\n', 'v2\n', undefined)).toBeUndefined();
+  });
+});
+
+describe('ignored and excluded paths', () => {
+  it('are left alone whatever the template does', async () => {
+    for (const policy of ['ignore', 'exclude'] as const) {
+      const changes = await plan(policy, { a: '1\n', b: '1\n' }, { a: '2\n', c: 'new\n' }, { a: '1\n', b: '1\n' });
+      for (const change of changes.values()) {
+        expect(change).toMatchObject({ action: 'keep', conflict: false });
+      }
+    }
+  });
+});

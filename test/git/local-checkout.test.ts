@@ -1,0 +1,117 @@
+import { lstat, readFile, readlink, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { FileEntry } from '../../src/engine/file-map.js';
+import { UserError } from '../../src/engine/user-error.js';
+import { LocalCheckout } from '../../src/git/local-checkout.js';
+import { git, tempDir, TestRepo, writeTree } from '../support/temp-repo.js';
+
+const regular = (text: string): FileEntry => ({ content: Buffer.from(text), mode: '100644' });
+
+describe('recognising a repository', () => {
+  it('is true only at the top of a git working tree', async () => {
+    const repo = await TestRepo.create({ 'sub/a.txt': 'a' });
+    expect(await new LocalCheckout(repo.dir).isGitRepository()).toBe(true);
+    expect(await new LocalCheckout(join(repo.dir, 'sub')).isGitRepository()).toBe(false);
+    expect(await new LocalCheckout(await tempDir()).isGitRepository()).toBe(false);
+    expect(await new LocalCheckout(join(repo.dir, 'missing')).isGitRepository()).toBe(false);
+  });
+
+  it('lists modified, staged and untracked paths, including files in new folders', async () => {
+    const repo = await TestRepo.create({ 'a.txt': 'a', 'b.txt': 'b' });
+    const checkout = new LocalCheckout(repo.dir);
+    expect(await checkout.uncommittedPaths()).toEqual([]);
+    await repo.write({ 'a.txt': 'changed', 'new/deep/file.txt': 'n' });
+    await writeTree(repo.dir, { 'b.txt': 'staged' });
+    await git(repo.dir, 'add', 'b.txt');
+    expect((await checkout.uncommittedPaths()).sort()).toEqual(['a.txt', 'b.txt', 'new/deep/file.txt']);
+  });
+
+  it.each([
+    ['https://github.com/acme/payments.git', { owner: 'acme', name: 'payments' }],
+    ['git@github.com:acme/payments.git', { owner: 'acme', name: 'payments' }],
+    ['https://ghe.example.com/team/billing-api', { owner: 'team', name: 'billing-api' }],
+  ])('takes owner and name from the origin %s', async (url, identity) => {
+    const repo = await TestRepo.create();
+    await git(repo.dir, 'remote', 'add', 'origin', url);
+    expect(await new LocalCheckout(repo.dir).identity()).toEqual(identity);
+  });
+
+  it('falls back to the folder name without an origin, or without git', async () => {
+    const dir = await tempDir('td-named-');
+    expect(await new LocalCheckout(join(dir, 'my-service')).identity()).toEqual({ owner: '', name: 'my-service' });
+    const repo = await TestRepo.create();
+    expect((await new LocalCheckout(repo.dir).identity()).name).toBe(repo.dir.split('/').pop());
+  });
+});
+
+describe('reading files', () => {
+  it('reads only the asked paths with their modes, skipping missing ones', async () => {
+    const repo = await TestRepo.create({
+      'run.sh': { content: '#!/bin/sh\n', executable: true },
+      'a.txt': 'a\r\nb',
+      'link': { symlink: 'a.txt' },
+      'other.txt': 'not asked',
+    });
+    const files = await new LocalCheckout(repo.dir).readFiles(['run.sh', 'a.txt', 'link', 'missing.txt']);
+    expect([...files.keys()].sort()).toEqual(['a.txt', 'link', 'run.sh']);
+    expect(files.get('run.sh')?.mode).toBe('100755');
+    expect(files.get('a.txt')).toEqual(regular('a\r\nb'));
+    expect(files.get('link')).toEqual({ content: Buffer.from('a.txt'), mode: '120000' });
+  });
+
+  it('refuses a folder where the template has a file', async () => {
+    const repo = await TestRepo.create({ 'Dockerfile/inner': 'x' });
+    await expect(new LocalCheckout(repo.dir).readFiles(['Dockerfile'])).rejects.toThrow(/Dockerfile is a folder in this repository/);
+  });
+});
+
+describe('writing an update', () => {
+  it('writes files with modes and symlinks, creating folders', async () => {
+    const dir = await tempDir();
+    await new LocalCheckout(dir).write(
+      new Map<string, FileEntry>([
+        ['deep/er/run.sh', { content: Buffer.from('#!/bin/sh\n'), mode: '100755' }],
+        ['deep/plain.txt', regular('x')],
+        ['deep/link', { content: Buffer.from('plain.txt'), mode: '120000' }],
+      ]),
+      [],
+    );
+    expect((await stat(join(dir, 'deep/er/run.sh'))).mode & 0o777).toBe(0o755);
+    expect((await stat(join(dir, 'deep/plain.txt'))).mode & 0o777).toBe(0o644);
+    expect(await readlink(join(dir, 'deep/link'))).toBe('plain.txt');
+  });
+
+  it('replaces a symlink by a file and a file by a symlink, never writing through the link', async () => {
+    const repo = await TestRepo.create({ 'target.txt': 'keep me', 'was-link': { symlink: 'target.txt' }, 'was-file': 'f' });
+    await new LocalCheckout(repo.dir).write(new Map<string, FileEntry>([['was-link', regular('now a file')], ['was-file', { content: Buffer.from('target.txt'), mode: '120000' }]]), []);
+    expect((await lstat(join(repo.dir, 'was-link'))).isSymbolicLink()).toBe(false);
+    expect(await repo.read('was-link')).toBe('now a file');
+    expect(await repo.read('target.txt')).toBe('keep me');
+    expect(await readlink(join(repo.dir, 'was-file'))).toBe('target.txt');
+  });
+
+  it('removes deleted files and the folders they leave empty, but no other folders', async () => {
+    const repo = await TestRepo.create({ 'a/b/c/gone.txt': 'x', 'a/kept.txt': 'k' });
+    await new LocalCheckout(repo.dir).write(new Map(), ['a/b/c/gone.txt']);
+    await expect(stat(join(repo.dir, 'a/b'))).rejects.toThrow();
+    expect(await repo.read('a/kept.txt')).toBe('k');
+  });
+
+  it('refuses to write through a symlinked folder, writing nothing at all', async () => {
+    const outside = await tempDir('td-outside-');
+    const repo = await TestRepo.create({ 'escape': { symlink: outside } });
+    const checkout = new LocalCheckout(repo.dir);
+    const attempt = checkout.write(new Map<string, FileEntry>([['first.txt', regular('1')], ['escape/evil.txt', regular('x')]]), []);
+    await expect(attempt).rejects.toThrow(UserError);
+    await expect(attempt).rejects.toThrow(/Refusing to write escape\/evil\.txt: escape is a symlink/);
+    await expect(readFile(join(outside, 'evil.txt'))).rejects.toThrow();
+    await expect(readFile(join(repo.dir, 'first.txt'))).rejects.toThrow();
+  });
+
+  it('refuses to write below a path that is a file', async () => {
+    const repo = await TestRepo.create({ 'config': 'a file' });
+    await expect(new LocalCheckout(repo.dir).write(new Map<string, FileEntry>([['config/app.yml', regular('x')]]), [])).rejects.toThrow(/config is a file in this repository/);
+    expect(await repo.read('config')).toBe('a file');
+  });
+});
