@@ -17,8 +17,12 @@ export interface PrepareUpdateInput {
   /** A tag, branch or SHA; the highest release tag when absent. */
   readonly targetRef?: string;
   readonly repo: RepoIdentity;
-  /** Reads the repository's files at the given paths (the checkout, or a clone's tree). */
-  readonly readOurs: (paths: readonly string[]) => Promise<FileMap>;
+  /**
+   * Reads the repository's files at the given paths (the checkout, or a clone's tree). `known`
+   * holds the rendered template at base and target, whose bytes a reader may reuse when its
+   * blob ids match instead of downloading the same content.
+   */
+  readonly readOurs: (paths: readonly string[], known: readonly FileMap[]) => Promise<FileMap>;
   readonly merger: Merger;
 }
 
@@ -67,7 +71,7 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
   const changes = await planUpdate({
     base: baseOutput,
     theirs: theirs.output,
-    ours: await input.readOurs(paths),
+    ours: await input.readOurs(paths, [baseOutput, theirs.output]),
     policyOf: theirs.policyOf,
     merger: input.merger,
     labels: { ours: 'repository', base: `template ${base?.ref ?? '(none)'}`, theirs: `template ${target.ref}` },

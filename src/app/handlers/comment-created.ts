@@ -1,0 +1,20 @@
+import type { Context } from 'probot';
+import { parseSyncCommand } from '../../engine/sync-command.js';
+import { handleCommand } from '../../workflows/handle-command.js';
+import type { AppRuntime } from '../runtime.js';
+
+/** `/sync-template` in a new comment by a person (bots, the app included, are ignored). */
+export function onCommentCreated(runtime: AppRuntime) {
+  return (context: Context<'issue_comment.created'>): void => {
+    const { installation, repository, issue, comment, sender } = context.payload;
+    if (!installation || comment.user?.type === 'Bot' || sender.type === 'Bot') return;
+    if (!parseSyncCommand(comment.body)) return;
+    const scope = runtime.scope(context.octokit, installation.id, context.log);
+    const repo = { owner: repository.owner.login, repo: repository.name };
+    runtime.queue.enqueue(`command:${installation.id}/${repository.full_name}`, 'sync-template', () =>
+      handleCommand(
+        { repo, issueNumber: issue.number, commentId: comment.id, author: comment.user?.login ?? sender.login, body: comment.body },
+        { platform: scope.platform, updateLater: (target, ref) => scope.update({ repo: target, ...(ref !== undefined && { targetRef: ref }), explicit: true, reason: 'command' }) },
+      ));
+  };
+}

@@ -1,0 +1,22 @@
+import type { Context } from 'probot';
+import { fanOutRelease } from '../../workflows/fan-out-release.js';
+import type { AppRuntime } from '../runtime.js';
+
+/** A published release of a template: fan out one update per repository that uses it. */
+export function onReleasePublished(runtime: AppRuntime) {
+  return (context: Context<'release.published'>): void => {
+    const { installation, repository, release } = context.payload;
+    if (!installation || release.draft) return;
+    const scope = runtime.scope(context.octokit, installation.id, context.log);
+    const template = { owner: repository.owner.login, repo: repository.name };
+    runtime.queue.enqueue(`release:${installation.id}/${repository.full_name}`, 'fan-out-release', async () => {
+      await fanOutRelease({ template, tag: release.tag_name, prerelease: release.prerelease }, {
+        platform: scope.platform,
+        cacheDir: runtime.settings.cacheDir,
+        log: context.log,
+        // Each update reports its own failure through the queue; one never stops the others.
+        updateLater: (repo, tag) => void scope.update({ repo, targetRef: tag, explicit: false, reason: 'release' }).catch(() => undefined),
+      });
+    });
+  };
+}

@@ -1,0 +1,27 @@
+import type { Probot } from 'probot';
+import { onCommentCreated } from './handlers/comment-created.js';
+import { onInstallation } from './handlers/installation.js';
+import { onPullRequestClosed } from './handlers/pull-request-closed.js';
+import { onPush } from './handlers/push.js';
+import { onReleasePublished } from './handlers/release-published.js';
+import { AppRuntime } from './runtime.js';
+import { readSettings, type AppSettings } from './settings.js';
+
+/**
+ * The Probot app: wiring only. Each handler checks its event and queues a workflow, so GitHub
+ * gets its answer within the 10 seconds it gives a webhook.
+ */
+export default function templateDrift(app: Probot): void {
+  createApp(app);
+}
+
+/** Registers the handlers and returns the runtime, so tests can wait for queued work. */
+export function createApp(app: Probot, settings: AppSettings = readSettings()): AppRuntime {
+  const runtime = new AppRuntime(app, settings);
+  app.on('release.published', onReleasePublished(runtime));
+  app.on('issue_comment.created', onCommentCreated(runtime));
+  app.on('pull_request.closed', onPullRequestClosed(runtime));
+  app.on('push', onPush(runtime));
+  app.on(['installation.created', 'installation_repositories.added'], onInstallation(runtime));
+  return runtime;
+}

@@ -1,0 +1,194 @@
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { SimpleGit } from 'simple-git';
+import { blobId } from '../engine/blob-id.js';
+import type { FileEntry, FileMap, FileMode } from '../engine/file-map.js';
+import { UserError } from '../engine/user-error.js';
+import { assertRefLike, gitClient } from './git-client.js';
+import { redact } from './redact.js';
+import { tokenAuthEnv } from './template-location.js';
+
+export interface CloneOptions {
+  /** The clone URL GitHub's API returned for the repository (never a hard-coded host). */
+  readonly cloneUrl: string;
+  readonly branch: string;
+  /** An installation token scoped to this one repository. */
+  readonly token?: string;
+  /** Who the commits are by: the app's bot identity. */
+  readonly committer: { readonly name: string; readonly email: string };
+}
+
+export interface BranchHead {
+  readonly sha: string;
+  readonly tree: string;
+  readonly parent: string | undefined;
+  readonly committerEmail: string;
+  readonly message: string;
+}
+
+/**
+ * A service repository as the app sees it: a shallow, blobless clone of its default branch.
+ * Trees come with the clone; blobs are fetched only for paths whose content we cannot already
+ * tell from the template (equal blob ids mean equal bytes), so the cost follows the template's
+ * size, not the repository's.
+ */
+export class ServiceClone {
+  private constructor(
+    readonly dir: string,
+    private readonly git: SimpleGit,
+    private readonly options: CloneOptions,
+    /** The default branch's head commit the update is built on. */
+    readonly head: string,
+  ) {}
+
+  static async open(options: CloneOptions): Promise<ServiceClone> {
+    assertRefLike(options.branch, 'Branch');
+    const dir = await mkdtemp(join(tmpdir(), 'template-drift-clone-'));
+    const git = gitClient(dir, { env: cloneEnv(options) });
+    try {
+      await git.raw(['clone', '--quiet', '--depth', '1', '--filter=blob:none', '--no-checkout', '--single-branch', '--no-tags',
+        '--branch', options.branch, '--', options.cloneUrl, '.']);
+      const head = (await git.raw(['rev-parse', 'HEAD'])).trim();
+      return new ServiceClone(dir, git, options, head);
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw new UserError(`Cannot clone ${redact(options.cloneUrl)}: ${gitMessage(error, options.token)}`);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** A file on the default branch, or undefined. */
+  async readText(path: string): Promise<string | undefined> {
+    const files = await this.readFiles([path], []);
+    return files.get(path)?.content.toString('utf8');
+  }
+
+  /**
+   * The repository's files at `paths`. `known` are maps (the rendered template at base and
+   * target) whose bytes can stand in for the repository's when the blob ids match.
+   */
+  async readFiles(paths: readonly string[], known: readonly FileMap[]): Promise<Map<string, FileEntry>> {
+    if (paths.length === 0) return new Map();
+    const listing = await this.git.raw(['ls-tree', '-z', '--full-tree', 'HEAD', '--', ...paths]);
+    const byId = new Map<string, Buffer>();
+    for (const map of known) for (const entry of map.values()) byId.set(blobId(entry.content), entry.content);
+
+    const entries: { path: string; mode: FileMode; sha: string }[] = [];
+    for (const record of listing.split('\0')) {
+      if (record === '') continue;
+      const tab = record.indexOf('\t');
+      const [mode, type, sha] = record.slice(0, tab).split(' ');
+      const path = record.slice(tab + 1);
+      if (type === 'tree') throw new UserError(`${path} is a folder in this repository, but the template has a file there`);
+      if (type !== 'blob' || !sha) continue;
+      entries.push({ path, sha, mode: mode === '100755' ? '100755' : mode === '120000' ? '120000' : '100644' });
+    }
+    const missing = [...new Set(entries.map((e) => e.sha).filter((sha) => !byId.has(sha)))];
+    for (const [sha, content] of await this.readBlobs(missing)) byId.set(sha, content);
+    return new Map(entries.map((e) => [e.path, { mode: e.mode, content: byId.get(e.sha) ?? Buffer.alloc(0) }]));
+  }
+
+  /** Fetches the blobs in one request (a partial clone would otherwise fetch them one by one). */
+  private async readBlobs(shas: readonly string[]): Promise<Map<string, Buffer>> {
+    const blobs = new Map<string, Buffer>();
+    if (shas.length === 0) return blobs;
+    await this.network(['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head',
+      '--filter=blob:none', '--', this.options.cloneUrl, ...shas]);
+    // Only drifted files get here (the rest matched the template's bytes), so one read each is fine.
+    for (const sha of shas) blobs.set(sha, (await this.git.binaryCatFile(['blob', sha])) as Buffer);
+    return blobs;
+  }
+
+  /** The update branch as it is on the remote, or undefined when it does not exist. */
+  async remoteBranch(branch: string): Promise<BranchHead | undefined> {
+    assertRefLike(branch, 'Branch');
+    const listing = await this.network(['ls-remote', '--heads', '--', this.options.cloneUrl, `refs/heads/${branch}`]);
+    const sha = listing.split('\t')[0]?.trim();
+    if (!sha) return undefined;
+    await this.network(['fetch', '--quiet', '--no-tags', '--depth', '2', '--filter=blob:none', '--', this.options.cloneUrl, `+refs/heads/${branch}:refs/remotes/origin/${branch}`]);
+    const info = await this.git.raw(['show', '-s', '--format=%T%x00%P%x00%ce%x00%B', sha]);
+    const [tree = '', parents = '', committerEmail = '', message = ''] = info.split('\0');
+    return { sha, tree, parent: parents.split(' ')[0] || undefined, committerEmail, message };
+  }
+
+  /**
+   * One commit on top of the default branch's head: its tree is the head's tree with `writes`
+   * and `deletes` applied. Built in a private index, so no working tree is ever checked out.
+   */
+  async commit(writes: FileMap, deletes: readonly string[], message: string): Promise<{ sha: string; tree: string }> {
+    const scratch = await mkdtemp(join(tmpdir(), 'template-drift-blobs-'));
+    try {
+      const index = join(scratch, 'index');
+      const git = gitClient(this.dir, { env: { ...cloneEnv(this.options), GIT_INDEX_FILE: index } });
+      await git.raw(['read-tree', 'HEAD']);
+      const paths = [...writes.keys()];
+      const files = await Promise.all(paths.map(async (path, i) => {
+        const file = join(scratch, 'blobs', String(i));
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(file, writes.get(path)!.content);
+        return file;
+      }));
+      const cacheInfo: string[] = [];
+      for (let start = 0; start < files.length; start += 500) {
+        const ids = (await git.raw(['hash-object', '-w', '--no-filters', '--', ...files.slice(start, start + 500)])).trim().split('\n');
+        ids.forEach((id, offset) => {
+          const path = paths[start + offset]!;
+          cacheInfo.push('--cacheinfo', `${writes.get(path)!.mode},${id},${path}`);
+        });
+      }
+      if (cacheInfo.length > 0) await git.raw(['update-index', '--add', ...cacheInfo]);
+      if (deletes.length > 0) await git.raw(['update-index', '--force-remove', '--', ...deletes]);
+      const tree = (await git.raw(['write-tree'])).trim();
+      const sha = (await git.raw(['commit-tree', tree, '-p', this.head, '-m', message])).trim();
+      return { sha, tree };
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Pushes `sha` to `branch`, but only if the branch is still at `expected` (absent: must not
+   * exist): a commit someone else pushed meanwhile is never overwritten.
+   */
+  async push(sha: string, branch: string, expected: string | undefined): Promise<void> {
+    assertRefLike(branch, 'Branch');
+    const ref = `refs/heads/${branch}`;
+    await this.network(['push', '--quiet', '--porcelain', `--force-with-lease=${ref}:${expected ?? ''}`, '--', this.options.cloneUrl, `${sha}:${ref}`]);
+  }
+
+  /** A git command that talks to the remote: failures become one redacted message. */
+  private async network(args: string[]): Promise<string> {
+    try {
+      return await this.git.raw(args);
+    } catch (error) {
+      throw new GitRemoteError(`git ${args.find((a) => !a.startsWith('-')) ?? ''} failed for ${redact(this.options.cloneUrl)}: ${gitMessage(error, this.options.token)}`);
+    }
+  }
+}
+
+/** A remote operation failed (rejected push, unreachable host); the message is already redacted. */
+export class GitRemoteError extends Error {
+  override readonly name = 'GitRemoteError';
+}
+
+function gitMessage(error: unknown, token: string | undefined): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return redact(text, token ? [token] : []).trim().split('\n').filter(Boolean).slice(-2).join(' ');
+}
+
+/** Credentials for the one host, the bot's identity for commits, and paths taken literally. */
+function cloneEnv(options: CloneOptions): Record<string, string> {
+  const { committer } = options;
+  return {
+    ...tokenAuthEnv(options.cloneUrl, options.token),
+    GIT_AUTHOR_NAME: committer.name,
+    GIT_AUTHOR_EMAIL: committer.email,
+    GIT_COMMITTER_NAME: committer.name,
+    GIT_COMMITTER_EMAIL: committer.email,
+    GIT_LITERAL_PATHSPECS: '1',
+  };
+}

@@ -1,0 +1,184 @@
+import type { ProbotOctokit } from 'probot';
+import type {
+  IssueInfo, Permission, Platform, PullRequestDraft, PullRequestInfo, ReleaseInfo, RepoId, RepositoryInfo,
+} from './platform.js';
+import { ISSUE_LABEL } from './labels.js';
+
+export interface OctokitPlatformOptions {
+  readonly octokit: ProbotOctokit;
+  /** Mints an installation token limited to one repository (needs the app's own JWT auth). */
+  readonly createToken: (repo: RepoId, access: 'read' | 'write') => Promise<string>;
+  /** Runs a write after the previous writes of this installation: GitHub asks for writes in series. */
+  readonly serializeWrite: <T>(write: () => Promise<T>) => Promise<T>;
+}
+
+type RestRepository = { owner: { login: string }; name: string; default_branch?: string; clone_url?: string; html_url: string; archived?: boolean };
+type RestPull = {
+  number: number; state: string; merged_at?: string | null; merged?: boolean; draft?: boolean; title: string; body?: string | null;
+  html_url: string; head: { ref: string; sha: string; repo: { full_name: string } | null }; labels: ({ name?: string } | string)[];
+};
+
+/** The Platform over Probot's Octokit (retries and throttling on), one installation at a time. */
+export class OctokitPlatform implements Platform {
+  private readonly octokit: ProbotOctokit;
+
+  constructor(private readonly options: OctokitPlatformOptions) {
+    this.octokit = options.octokit;
+  }
+
+  async repository({ owner, repo }: RepoId): Promise<RepositoryInfo> {
+    const { data } = await this.octokit.rest.repos.get({ owner, repo });
+    return toRepository(data);
+  }
+
+  async installationRepositories(): Promise<RepositoryInfo[]> {
+    const repositories = await this.octokit.paginate(this.octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
+    return (repositories as RestRepository[]).map(toRepository);
+  }
+
+  async fileText({ owner, repo }: RepoId, path: string, ref?: string): Promise<string | undefined> {
+    try {
+      const { data } = await this.octokit.rest.repos.getContent({ owner, repo, path, ...(ref && { ref }) });
+      if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) return undefined;
+      return Buffer.from(data.content, 'base64').toString('utf8');
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async permission({ owner, repo }: RepoId, username: string): Promise<Permission> {
+    try {
+      const { data } = await this.octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username });
+      const known: Permission[] = ['admin', 'maintain', 'write', 'triage', 'read', 'none'];
+      const role = known.find((p) => p === data.role_name);
+      return role ?? known.find((p) => p === data.permission) ?? 'none';
+    } catch (error) {
+      if (statusOf(error) === 404) return 'none';
+      throw error;
+    }
+  }
+
+  repositoryToken(repo: RepoId, access: 'read' | 'write'): Promise<string> {
+    return this.options.createToken(repo, access);
+  }
+
+  async pullsForBranch({ owner, repo }: RepoId, branch: string, state: 'open' | 'closed'): Promise<PullRequestInfo[]> {
+    const pulls = await this.octokit.paginate(this.octokit.rest.pulls.list, { owner, repo, state, head: `${owner}:${branch}`, per_page: 100 });
+    return (pulls as RestPull[]).map(toPull).filter((pull) => pull.headRef === branch && pull.headRepo?.toLowerCase() === `${owner}/${repo}`.toLowerCase());
+  }
+
+  async createPull(repoId: RepoId, draft: PullRequestDraft): Promise<PullRequestInfo> {
+    const { owner, repo } = repoId;
+    try {
+      const { data } = await this.options.serializeWrite(() =>
+        this.octokit.rest.pulls.create({ owner, repo, title: draft.title, body: draft.body, head: draft.head, base: draft.base, draft: draft.draft, maintainer_can_modify: false }));
+      return toPull(data);
+    } catch (error) {
+      // A PR for the branch exists already (an earlier attempt, a redelivery): update that one.
+      if (statusOf(error) !== 422 || !/already exists/i.test(messageOf(error))) throw error;
+      const [existing] = await this.pullsForBranch(repoId, draft.head, 'open');
+      if (!existing) throw error;
+      return this.updatePull(repoId, existing.number, { title: draft.title, body: draft.body });
+    }
+  }
+
+  async updatePull({ owner, repo }: RepoId, number: number, change: { title?: string; body?: string; state?: 'open' | 'closed' }): Promise<PullRequestInfo> {
+    const { data } = await this.options.serializeWrite(() => this.octokit.rest.pulls.update({ owner, repo, pull_number: number, ...change }));
+    return toPull(data);
+  }
+
+  async addLabels({ owner, repo }: RepoId, number: number, labels: readonly string[]): Promise<void> {
+    await this.options.serializeWrite(() => this.octokit.rest.issues.addLabels({ owner, repo, issue_number: number, labels: [...labels] }));
+  }
+
+  async removeLabel({ owner, repo }: RepoId, number: number, label: string): Promise<void> {
+    try {
+      await this.options.serializeWrite(() => this.octokit.rest.issues.removeLabel({ owner, repo, issue_number: number, name: label }));
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+  }
+
+  async deleteBranch({ owner, repo }: RepoId, branch: string): Promise<void> {
+    try {
+      await this.options.serializeWrite(() => this.octokit.rest.git.deleteRef({ owner, repo, ref: `heads/${branch}` }));
+    } catch (error) {
+      // Already gone (deleted on merge by GitHub's setting, or by a person): that is the goal.
+      if (statusOf(error) !== 404 && statusOf(error) !== 422) throw error;
+    }
+  }
+
+  async comment({ owner, repo }: RepoId, issueNumber: number, body: string): Promise<void> {
+    await this.options.serializeWrite(() => this.octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body }));
+  }
+
+  async comments({ owner, repo }: RepoId, issueNumber: number): Promise<{ body: string; author: string }[]> {
+    const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 });
+    return comments.map((comment) => ({ body: comment.body ?? '', author: comment.user?.login ?? '' }));
+  }
+
+  async react({ owner, repo }: RepoId, commentId: number, content: 'eyes' | '+1' | 'confused'): Promise<void> {
+    await this.options.serializeWrite(() => this.octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: commentId, content }));
+  }
+
+  async findIssue({ owner, repo }: RepoId, title: string): Promise<IssueInfo | undefined> {
+    const issues = await this.octokit.paginate(this.octokit.rest.issues.listForRepo, { owner, repo, state: 'all', labels: ISSUE_LABEL, per_page: 100 });
+    const match = issues
+      .filter((issue) => !issue.pull_request && issue.title === title)
+      .sort((a, b) => (a.state === b.state ? b.number - a.number : a.state === 'open' ? -1 : 1))[0];
+    return match && { number: match.number, state: match.state === 'open' ? 'open' : 'closed', body: match.body ?? '', htmlUrl: match.html_url };
+  }
+
+  async createIssue({ owner, repo }: RepoId, title: string, body: string): Promise<IssueInfo> {
+    const { data } = await this.options.serializeWrite(() => this.octokit.rest.issues.create({ owner, repo, title, body, labels: [ISSUE_LABEL] }));
+    return { number: data.number, state: 'open', body: data.body ?? '', htmlUrl: data.html_url };
+  }
+
+  async updateIssue({ owner, repo }: RepoId, number: number, change: { body?: string; state?: 'open' | 'closed' }): Promise<void> {
+    await this.options.serializeWrite(() => this.octokit.rest.issues.update({ owner, repo, issue_number: number, ...change }));
+  }
+
+  async releases({ owner, repo }: RepoId): Promise<ReleaseInfo[]> {
+    const releases = await this.octokit.paginate(this.octokit.rest.repos.listReleases, { owner, repo, per_page: 100 });
+    return releases.map((release) => ({
+      tag: release.tag_name, name: release.name ?? '', body: release.body ?? '', url: release.html_url, prerelease: release.prerelease, draft: release.draft,
+    }));
+  }
+}
+
+function toRepository(data: RestRepository): RepositoryInfo {
+  return {
+    owner: data.owner.login,
+    repo: data.name,
+    defaultBranch: data.default_branch ?? 'main',
+    cloneUrl: data.clone_url ?? '',
+    htmlUrl: data.html_url,
+    archived: data.archived ?? false,
+  };
+}
+
+function toPull(data: RestPull): PullRequestInfo {
+  return {
+    number: data.number,
+    state: data.state === 'open' ? 'open' : 'closed',
+    merged: Boolean(data.merged_at) || data.merged === true,
+    draft: data.draft ?? false,
+    title: data.title,
+    body: data.body ?? '',
+    htmlUrl: data.html_url,
+    headRef: data.head.ref,
+    headSha: data.head.sha,
+    headRepo: data.head.repo?.full_name,
+    labels: data.labels.map((label) => (typeof label === 'string' ? label : label.name ?? '')),
+  };
+}
+
+export function statusOf(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : undefined;
+}
+
+function messageOf(error: unknown): string {
+  const response = (error as { response?: { data?: { message?: string; errors?: { message?: string }[] } } }).response;
+  return [error instanceof Error ? error.message : '', response?.data?.message ?? '', ...(response?.data?.errors ?? []).map((e) => e.message ?? '')].join(' ');
+}

@@ -1,0 +1,88 @@
+/**
+ * Everything the workflows ask of GitHub, and nothing more. Workflows see only this interface
+ * (as Renovate's workers see only `Platform`): the Octokit implementation lives beside it, and
+ * tests can check a workflow against GitHub's real REST shapes through nock.
+ */
+export interface RepoId {
+  readonly owner: string;
+  readonly repo: string;
+}
+
+export interface RepositoryInfo extends RepoId {
+  readonly defaultBranch: string;
+  /** The clone URL GitHub returns: github.com, an Enterprise host, or a test server alike. */
+  readonly cloneUrl: string;
+  readonly htmlUrl: string;
+  readonly archived: boolean;
+}
+
+export interface PullRequestInfo {
+  readonly number: number;
+  readonly state: 'open' | 'closed';
+  readonly merged: boolean;
+  readonly draft: boolean;
+  readonly title: string;
+  readonly body: string;
+  readonly htmlUrl: string;
+  readonly headRef: string;
+  readonly headSha: string;
+  /** `owner/repo` of the branch's repository: a fork's PR is never touched. */
+  readonly headRepo: string | undefined;
+  readonly labels: readonly string[];
+}
+
+export interface IssueInfo {
+  readonly number: number;
+  readonly state: 'open' | 'closed';
+  readonly body: string;
+  readonly htmlUrl: string;
+}
+
+export interface ReleaseInfo {
+  readonly tag: string;
+  readonly name: string;
+  readonly body: string;
+  readonly url: string;
+  readonly prerelease: boolean;
+  readonly draft: boolean;
+}
+
+export interface PullRequestDraft {
+  readonly title: string;
+  readonly body: string;
+  readonly head: string;
+  readonly base: string;
+  readonly draft: boolean;
+}
+
+export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
+
+export interface Platform {
+  repository(repo: RepoId): Promise<RepositoryInfo>;
+  /** Every repository the installation can see. */
+  installationRepositories(): Promise<RepositoryInfo[]>;
+  /** A file's text on a branch (default branch when absent); undefined when there is none. */
+  fileText(repo: RepoId, path: string, ref?: string): Promise<string | undefined>;
+  permission(repo: RepoId, username: string): Promise<Permission>;
+  /** An installation token that can reach this one repository only. */
+  repositoryToken(repo: RepoId, access: 'read' | 'write'): Promise<string>;
+
+  /** Pull requests whose head is `branch` in the repository itself (never a fork's). */
+  pullsForBranch(repo: RepoId, branch: string, state: 'open' | 'closed'): Promise<PullRequestInfo[]>;
+  /** Creates the PR; when GitHub answers that one already exists, finds and updates that one. */
+  createPull(repo: RepoId, draft: PullRequestDraft): Promise<PullRequestInfo>;
+  updatePull(repo: RepoId, number: number, change: { title?: string; body?: string; state?: 'open' | 'closed' }): Promise<PullRequestInfo>;
+  addLabels(repo: RepoId, number: number, labels: readonly string[]): Promise<void>;
+  removeLabel(repo: RepoId, number: number, label: string): Promise<void>;
+  deleteBranch(repo: RepoId, branch: string): Promise<void>;
+
+  comment(repo: RepoId, issueNumber: number, body: string): Promise<void>;
+  comments(repo: RepoId, issueNumber: number): Promise<{ body: string; author: string }[]>;
+  react(repo: RepoId, commentId: number, content: 'eyes' | '+1' | 'confused'): Promise<void>;
+
+  findIssue(repo: RepoId, title: string): Promise<IssueInfo | undefined>;
+  createIssue(repo: RepoId, title: string, body: string): Promise<IssueInfo>;
+  updateIssue(repo: RepoId, number: number, change: { body?: string; state?: 'open' | 'closed' }): Promise<void>;
+
+  releases(repo: RepoId): Promise<ReleaseInfo[]>;
+}

@@ -1,0 +1,70 @@
+import { ANSWERS_FILE, parseAnswers, type Answers } from '../engine/answers-file.js';
+import { MANIFEST_FILE } from '../engine/template-manifest.js';
+import { sameTemplate } from '../engine/template-identity.js';
+import { isAtOrPast } from '../engine/template-versions.js';
+import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
+import type { Log } from './log.js';
+import { openAppTemplate } from './open-template.js';
+
+export interface ReleaseEvent {
+  readonly template: RepoId;
+  readonly tag: string;
+  readonly prerelease: boolean;
+}
+
+export interface FanOutDependencies {
+  readonly platform: Platform;
+  readonly cacheDir: string;
+  readonly log: Log;
+  /** Queues the update of one repository to `tag` (the update workflow, bound to its deps). */
+  readonly updateLater: (repo: RepoId, tag: string) => void;
+}
+
+/**
+ * A template release becomes one queued update per repository that uses the template.
+ * 1. ignore releases of repositories that are not templates (no template.yml);
+ * 2. find the installation's repositories whose answers file names this template;
+ * 3. leave out those already at or past the tag, and prereleases for repos that did not ask;
+ * 4. fetch the template once, so the queued updates all read it from the cache;
+ * 5. queue one update per repository (one failing never stops the others).
+ */
+export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencies): Promise<RepoId[]> {
+  const { platform, log } = deps;
+  if ((await platform.fileText(event.template, MANIFEST_FILE)) === undefined) return [];
+
+  const templateInfo = await platform.repository(event.template);
+  const candidates = (await platform.installationRepositories()).filter((repo) =>
+    !repo.archived && `${repo.owner}/${repo.repo}`.toLowerCase() !== `${templateInfo.owner}/${templateInfo.repo}`.toLowerCase());
+  const targets: RepositoryInfo[] = [];
+  for (const repo of candidates) {
+    const answers = await readAnswers(platform, repo, log);
+    if (!answers || !usesTemplate(answers.template, templateInfo)) continue;
+    if (event.prerelease && !answers.prereleases) continue;
+    if (isAtOrPast(answers.version, event.tag)) continue;
+    targets.push(repo);
+  }
+  if (targets.length === 0) return [];
+
+  const template = await openAppTemplate(platform, targets[0]!, `${templateInfo.owner}/${templateInfo.repo}`, deps.cacheDir);
+  await template.repository.read((await template.repository.resolve(event.tag)).commit);
+
+  for (const repo of targets) deps.updateLater({ owner: repo.owner, repo: repo.repo }, event.tag);
+  log.info({ template: event.template, tag: event.tag, repositories: targets.length }, 'template release queued for repositories');
+  return targets.map((repo) => ({ owner: repo.owner, repo: repo.repo }));
+}
+
+function usesTemplate(source: string, template: RepositoryInfo): boolean {
+  return sameTemplate(source, `${template.owner}/${template.repo}`) || sameTemplate(source, template.cloneUrl);
+}
+
+/** A repository's answers, or undefined when it has none or they cannot be read (its own update reports that). */
+async function readAnswers(platform: Platform, repo: RepoId, log: Log): Promise<Answers | undefined> {
+  const text = await platform.fileText(repo, ANSWERS_FILE);
+  if (text === undefined) return undefined;
+  try {
+    return parseAnswers(text);
+  } catch (error) {
+    log.warn({ repo, err: error }, 'answers file unreadable; release not offered');
+    return undefined;
+  }
+}

@@ -1,0 +1,69 @@
+import { parseSyncCommand } from '../engine/sync-command.js';
+import { isUserError } from '../engine/user-error.js';
+import { assertRefLike } from '../git/git-client.js';
+import type { Platform, RepoId } from '../github/platform.js';
+import type { UpdateOutcome } from './update-repository.js';
+
+export interface CommandComment {
+  readonly repo: RepoId;
+  readonly issueNumber: number;
+  readonly commentId: number;
+  readonly author: string;
+  readonly body: string;
+}
+
+export interface CommandDependencies {
+  readonly platform: Platform;
+  /** Queues the explicit update and resolves with its outcome once it has run. */
+  readonly updateLater: (repo: RepoId, ref: string | undefined) => Promise<UpdateOutcome>;
+}
+
+const WRITERS = new Set(['admin', 'maintain', 'write']);
+
+/**
+ * `/sync-template [REF]` in a comment.
+ * 1. find the command (none: not for us);
+ * 2. acknowledge at once with a reaction;
+ * 3. only people with write, maintain or admin on the repository may run it;
+ * 4. check the ref, queue the update, and answer with its outcome in plain words.
+ */
+export async function handleCommand(comment: CommandComment, deps: CommandDependencies): Promise<void> {
+  const { platform } = deps;
+  const command = parseSyncCommand(comment.body);
+  if (!command) return;
+  await platform.react(comment.repo, comment.commentId, 'eyes');
+
+  const permission = await platform.permission(comment.repo, comment.author);
+  if (!WRITERS.has(permission)) {
+    await platform.comment(comment.repo, comment.issueNumber,
+      `@${comment.author} \`/sync-template\` needs write access to this repository; nothing was run.`);
+    return;
+  }
+  if (command.ref !== undefined) {
+    try {
+      assertRefLike(command.ref, 'Ref');
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      await platform.comment(comment.repo, comment.issueNumber, `@${comment.author} ${error.message}; nothing was run.`);
+      return;
+    }
+  }
+  const outcome = await deps.updateLater(comment.repo, command.ref);
+  await platform.comment(comment.repo, comment.issueNumber, `@${comment.author} ${describeOutcome(outcome)}`);
+}
+
+export function describeOutcome(outcome: UpdateOutcome): string {
+  switch (outcome.kind) {
+    case 'not-configured':
+      return 'this repository has no `.github/template-drift.yml`, so it is not kept in line with a template. Run `template-drift init` to adopt one.';
+    case 'in-line':
+      return `already in line with ${outcome.version}.`;
+    case 'skipped':
+      return `nothing was changed: ${outcome.why}.`;
+    case 'pull-request':
+      return `${outcome.pushed ? 'updated' : 'checked'} the template update to ${outcome.to}: ${outcome.url}` +
+        (outcome.conflicts > 0 ? ` (${outcome.conflicts} conflicted file${outcome.conflicts === 1 ? '' : 's'} to resolve).` : '.');
+    case 'failed':
+      return `the template update failed:\n\n> ${outcome.message.replace(/\n/g, '\n> ')}`;
+  }
+}

@@ -1,0 +1,31 @@
+import type { ReleaseNote } from '../engine/pull-request-text.js';
+import { tagVersion } from '../engine/template-versions.js';
+import type { Platform, RepoId } from '../github/platform.js';
+import type { Log } from './log.js';
+import semver from 'semver';
+
+/**
+ * The template's published releases after `from`, up to and including `to`, oldest first.
+ * Notes are a courtesy: if they cannot be read, the update goes on without them.
+ */
+export async function releaseNotesBetween(
+  platform: Platform, template: RepoId | undefined, from: string | undefined, to: string, log: Log,
+): Promise<ReleaseNote[]> {
+  if (!template) return [];
+  const upper = tagVersion(to);
+  if (!upper) return [];
+  const lower = from ? tagVersion(from) : null;
+  try {
+    const releases = await platform.releases(template);
+    return releases
+      .filter((release) => !release.draft)
+      .map((release) => ({ release, version: tagVersion(release.tag) }))
+      .filter((item): item is { release: typeof item.release; version: semver.SemVer } =>
+        item.version !== null && semver.lte(item.version, upper) && (!lower || semver.gt(item.version, lower)))
+      .sort((a, b) => semver.compare(a.version, b.version))
+      .map(({ release }) => ({ tag: release.tag, name: release.name, body: release.body, url: release.url }));
+  } catch (error) {
+    log.warn({ err: error, template }, 'could not read template release notes');
+    return [];
+  }
+}

@@ -1,0 +1,155 @@
+import { ANSWERS_FILE, parseAnswers } from '../engine/answers-file.js';
+import type { FileEntry } from '../engine/file-map.js';
+import { REGULAR } from '../engine/file-map.js';
+import type { Merger } from '../engine/merger.js';
+import { commitMessage, UPDATE_BRANCH } from '../engine/pull-request-text.js';
+import { isAtOrPast, tagVersion } from '../engine/template-versions.js';
+import { readMarker } from '../engine/update-marker.js';
+import { isUserError } from '../engine/user-error.js';
+import { GitRemoteError, ServiceClone } from '../git/service-clone.js';
+import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
+import { closeUpdatePull, ensureUpdatePull, warnHandsOff } from './ensure-update-pull.js';
+import type { Log } from './log.js';
+import { openAppTemplate } from './open-template.js';
+import { prepareUpdate } from './prepare-update.js';
+import { reportProblem, resolveProblem } from './problem-issue.js';
+
+export interface UpdateRequest {
+  readonly repo: RepoId;
+  /** A release tag or a command's ref; the latest release when absent. */
+  readonly targetRef?: string;
+  /** A person asked (`/sync-template`): declines and "already past" do not apply. */
+  readonly explicit: boolean;
+  readonly reason: 'release' | 'command' | 'push' | 'installation';
+}
+
+export type UpdateOutcome =
+  | { readonly kind: 'not-configured' }
+  | { readonly kind: 'in-line'; readonly version: string }
+  | { readonly kind: 'skipped'; readonly why: string }
+  | { readonly kind: 'pull-request'; readonly url: string; readonly to: string; readonly conflicts: number; readonly pushed: boolean }
+  | { readonly kind: 'failed'; readonly message: string };
+
+export interface UpdateDependencies {
+  readonly platform: Platform;
+  readonly cacheDir: string;
+  readonly committer: { readonly name: string; readonly email: string };
+  readonly merger: Merger;
+  readonly log: Log;
+}
+
+/**
+ * Brings one service repository in line with its template through one pull request.
+ * 1. read the answers file (none: the repository has not opted in), then clone the default
+ *    branch (shallow, blobless) with a token for this repository only;
+ * 2. parse the answers file from the clone and open the template it names;
+ * 3. decide the target, and whether it is declined or already reached;
+ * 4. compute the whole update (engine); nothing to change → close any update PR and stop;
+ * 5. commit it on top of the default branch and push it to the update branch, unless a person
+ *    pushed there (then say so once and stop) or the branch already holds exactly this;
+ * 6. create or refresh the pull request, and close the "action required" issue.
+ * Bad configuration of any kind becomes that issue instead of an exception.
+ */
+export async function updateRepository(request: UpdateRequest, deps: UpdateDependencies): Promise<UpdateOutcome> {
+  const { platform, log } = deps;
+  // Most repositories of an installation never opted in: one API read says so, before any clone.
+  if ((await platform.fileText(request.repo, ANSWERS_FILE)) === undefined) return { kind: 'not-configured' };
+  const repoInfo = await platform.repository(request.repo);
+  const token = await platform.repositoryToken(request.repo, 'write');
+  const clone = await ServiceClone.open({ cloneUrl: repoInfo.cloneUrl, branch: repoInfo.defaultBranch, token, committer: deps.committer });
+  try {
+    const answersText = await clone.readText(ANSWERS_FILE);
+    if (answersText === undefined) return { kind: 'not-configured' };
+    return await updateConfigured(request, deps, clone, answersText, repoInfo);
+  } catch (error) {
+    if (isUserError(error)) {
+      const issue = await reportProblem(platform, request.repo, error.message);
+      log.warn({ repo: request.repo, issue }, 'template update blocked by configuration');
+      return { kind: 'failed', message: error.message };
+    }
+    if (error instanceof GitRemoteError) return { kind: 'failed', message: error.message };
+    throw error;
+  } finally {
+    await clone.dispose();
+  }
+}
+
+async function updateConfigured(
+  request: UpdateRequest, deps: UpdateDependencies, clone: ServiceClone, answersText: string, repoInfo: RepositoryInfo,
+): Promise<UpdateOutcome> {
+  const { platform, log } = deps;
+  const repo = request.repo;
+  const answers = parseAnswers(answersText);
+  const template = await openAppTemplate(platform, repoInfo, answers.template, deps.cacheDir);
+
+  // Step 3: the target, and the reasons not to offer it.
+  const [openPull] = await platform.pullsForBranch(repo, UPDATE_BRANCH, 'open');
+  const openMarker = readMarker(openPull?.body);
+  if (!request.explicit && request.targetRef) {
+    if (request.reason === 'release' && isAtOrPast(answers.version, request.targetRef)) {
+      return { kind: 'skipped', why: `already at ${answers.version ?? request.targetRef}` };
+    }
+    if (openMarker && isAtOrPast(openMarker.to, request.targetRef) && openMarker.to !== request.targetRef) {
+      return { kind: 'skipped', why: `the open update already goes to ${openMarker.to}` };
+    }
+  }
+
+  // Step 4: the whole update, computed before anything is written.
+  const update = await prepareUpdate({
+    template: template.repository,
+    answers,
+    answersText,
+    ...(request.targetRef !== undefined && { targetRef: request.targetRef }),
+    repo: { owner: repo.owner, name: repo.repo },
+    readOurs: (paths, known) => clone.readFiles(paths, known),
+    merger: deps.merger,
+  });
+  if (!request.explicit && (await isDeclined(platform, repo, update.to))) {
+    return { kind: 'skipped', why: `${update.to} was declined (its update PR was closed unmerged)` };
+  }
+  const writes = new Map<string, FileEntry>();
+  const deletes: string[] = [];
+  for (const change of update.changes) {
+    if (change.after) writes.set(change.path, change.after);
+    else if (change.action === 'delete') deletes.push(change.path);
+  }
+  // Only the answers file would change (the files already match): nothing worth a PR.
+  if (writes.size === 0 && deletes.length === 0) {
+    if (openPull) await closeUpdatePull(platform, repo, openPull, `This repository is already in line with ${update.to}; closing.`);
+    await resolveProblem(platform, repo);
+    return { kind: 'in-line', version: update.to };
+  }
+  writes.set(ANSWERS_FILE, { content: Buffer.from(update.answersText), mode: REGULAR });
+  const commit = await clone.commit(writes, deletes, commitMessage(template.name, update.to));
+
+  // Step 5: push, never over a person's commit.
+  const remote = await clone.remoteBranch(UPDATE_BRANCH);
+  if (remote && !isOurCommit(remote, deps.committer.email)) {
+    if (openPull) await warnHandsOff(platform, repo, openPull.number);
+    log.info({ repo, branch: UPDATE_BRANCH }, 'update branch has commits from someone else; leaving it alone');
+    return { kind: 'skipped', why: `someone else pushed to ${UPDATE_BRANCH}; the app no longer rewrites it` };
+  }
+  const unchanged = remote && remote.tree === commit.tree && remote.parent === clone.head;
+  if (!unchanged) await clone.push(commit.sha, UPDATE_BRANCH, remote?.sha);
+
+  // Step 6: the pull request.
+  const pull = await ensureUpdatePull(platform, {
+    repo, defaultBranch: repoInfo.defaultBranch, openPull, update, template,
+    releaseNotesFrom: answers.version, log,
+  });
+  await resolveProblem(platform, repo);
+  const conflicts = update.changes.filter((change) => change.conflict).length;
+  log.info({ repo, to: update.to, pull: pull.number, conflicts, pushed: !unchanged }, 'template update pull request ready');
+  return { kind: 'pull-request', url: pull.htmlUrl, to: update.to, conflicts, pushed: !unchanged };
+}
+
+/** Our commits carry the bot's email and the update trailer; anything else came from a person. */
+function isOurCommit(head: { committerEmail: string; message: string }, email: string): boolean {
+  return head.committerEmail.toLowerCase() === email.toLowerCase() && /^Template-Drift-Update: /m.test(head.message);
+}
+
+async function isDeclined(platform: Platform, repo: RepoId, version: string): Promise<boolean> {
+  if (!tagVersion(version)) return false;
+  const closed = await platform.pullsForBranch(repo, UPDATE_BRANCH, 'closed');
+  return closed.some((pull) => !pull.merged && readMarker(pull.body)?.to === version);
+}
