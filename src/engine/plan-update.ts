@@ -191,3 +191,14 @@ function change(
     ...(after && { after }),
   };
 }
+
+/** What applying a plan writes and deletes (kept files and kept-local conflicts write nothing). */
+export function planWrites(changes: readonly PlannedChange[]): { writes: Map<string, FileEntry>; deletes: string[] } {
+  const writes = new Map<string, FileEntry>();
+  const deletes: string[] = [];
+  for (const change of changes) {
+    if (change.after) writes.set(change.path, change.after);
+    else if (change.action === 'delete') deletes.push(change.path);
+  }
+  return { writes, deletes };
+}

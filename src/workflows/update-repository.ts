@@ -1,7 +1,7 @@
 import { ANSWERS_FILE, parseAnswers } from '../engine/answers-file.js';
-import type { FileEntry } from '../engine/file-map.js';
 import { REGULAR } from '../engine/file-map.js';
 import type { Merger } from '../engine/merger.js';
+import { planWrites } from '../engine/plan-update.js';
 import { commitMessage, UPDATE_BRANCH } from '../engine/pull-request-text.js';
 import { isAtOrPast, tagVersion } from '../engine/template-versions.js';
 import { readMarker } from '../engine/update-marker.js';
@@ -107,12 +107,7 @@ async function updateConfigured(
   if (!request.explicit && (await isDeclined(platform, repo, update.to))) {
     return { kind: 'skipped', why: `${update.to} was declined (its update PR was closed unmerged)` };
   }
-  const writes = new Map<string, FileEntry>();
-  const deletes: string[] = [];
-  for (const change of update.changes) {
-    if (change.after) writes.set(change.path, change.after);
-    else if (change.action === 'delete') deletes.push(change.path);
-  }
+  const { writes, deletes } = planWrites(update.changes);
   // Only the answers file would change (the files already match): nothing worth a PR.
   if (writes.size === 0 && deletes.length === 0) {
     if (openPull) await closeUpdatePull(platform, repo, openPull, `This repository is already in line with ${update.to}; closing.`);

@@ -1,5 +1,5 @@
 import { ANSWERS_FILE } from '../../engine/answers-file.js';
-import type { FileEntry } from '../../engine/file-map.js';
+import { planWrites } from '../../engine/plan-update.js';
 import { REGULAR } from '../../engine/file-map.js';
 import { UserError } from '../../engine/user-error.js';
 import type { CliEnvironment } from '../environment.js';
@@ -29,12 +29,7 @@ export async function update(dir: string | undefined, options: UpdateOptions, en
   }
 
   const prepared = await prepareLocalUpdate(service, options.to, environment, output);
-  const writes = new Map<string, FileEntry>();
-  const deletes: string[] = [];
-  for (const change of prepared.changes) {
-    if (change.after) writes.set(change.path, change.after);
-    else if (change.action === 'delete') deletes.push(change.path);
-  }
+  const { writes, deletes } = planWrites(prepared.changes);
   if (prepared.answersText !== service.answersText) {
     writes.set(ANSWERS_FILE, { content: Buffer.from(prepared.answersText), mode: REGULAR });
   }
