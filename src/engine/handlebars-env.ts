@@ -47,11 +47,28 @@ const env = createEnvironment();
  */
 export function renderText(source: string, context: object, where: string): string {
   try {
-    const template = env.compile(strictEverywhere(env.parse(source)), { noEscape: true, strict: true });
-    return template(context);
+    return compiled(source)(context);
   } catch (error) {
     throw new UserError(`${where}: ${describeHandlebarsError(error)}`, { cause: error });
   }
+}
+
+/**
+ * Compiling is nearly all of rendering's cost, and the same sources come back again and again:
+ * the base and target versions share most files, and the app renders one template for many
+ * repositories. Compiled templates are kept by source text; the bound keeps memory flat.
+ */
+const cache = new Map<string, HandlebarsTemplateDelegate>();
+const CACHE_LIMIT = 5000;
+
+function compiled(source: string): HandlebarsTemplateDelegate {
+  let template = cache.get(source);
+  if (!template) {
+    template = env.compile(strictEverywhere(env.parse(source)), { noEscape: true, strict: true });
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(source, template);
+  }
+  return template;
 }
 
 /**
