@@ -1,3 +1,4 @@
+import type { TestRepo } from '../support/temp-repo.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -22,7 +23,7 @@ const BROKEN: Record<string, Tree> = {
   'renders-answers': { '.github/template-drift.yml': 'template: evil\n' },
 };
 
-let template: SuiteRepo;
+let template: TestRepo;
 let context: CliContext;
 let service: string;
 let good: string;

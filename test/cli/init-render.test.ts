@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAnswers } from '../../src/engine/answers-file.js';
@@ -29,7 +29,7 @@ const V1_FILES = {
 };
 
 describe('init', () => {
-  let template: SuiteRepo;
+  let template: TestRepo;
   let v1: string;
   let cache: string;
   beforeAll(async () => {
@@ -70,6 +70,17 @@ describe('init', () => {
       commit: (await git(template.dir, 'rev-parse', 'v1.10.0^{commit}')).trim(),
       variables: { service_name: 'payments_api', port: 8000, log_level: 'DEBUG' },
     });
+  });
+
+  it('leaves prereleases out of the default target unless the answers file accepts them', async () => {
+    const context = await cliContext(cache);
+    expect((await cli(context, 'init', 'svc', '--template', template.dir)).code).toBe(0);
+    const service = join(context.cwd, 'svc');
+    expect((await cli(context, 'check', service)).code).toBe(0);
+    await writeFile(join(service, '.github/template-drift.yml'), `${await read(service, '.github/template-drift.yml')}prereleases: true\n`);
+    const check = await cli(context, 'check', service, '--json');
+    expect(check.code).toBe(1);
+    expect(JSON.parse(check.stdout)).toMatchObject({ from: 'v1.10.0', to: 'v2.0.0-rc.1' });
   });
 
   it('uses the tag, branch or commit given with --ref', async () => {
@@ -129,7 +140,7 @@ describe('init', () => {
 });
 
 describe('render', () => {
-  let template: SuiteRepo;
+  let template: TestRepo;
   let cache: string;
   beforeAll(async () => {
     cache = await sharedCache();
@@ -151,7 +162,7 @@ describe('render', () => {
   it('takes variables from an answers file, and the version from --ref', async () => {
     const context = await cliContext(cache);
     const answers = join(await tempDir(), 'answers.yml');
-    await (await import('node:fs/promises')).writeFile(answers, `template: ${template.dir}\nvariables:\n  service_name: from_answers\n  port: 9000\n`);
+    await writeFile(answers, `template: ${template.dir}\nvariables:\n  service_name: from_answers\n  port: 9000\n`);
     const run = await cli(context, 'render', '--template', template.dir, '--ref', 'v1.0.0', '--answers', answers, '--out', 'out');
     expect(run.code).toBe(0);
     expect(await read(join(context.cwd, 'out'), 'README.md')).toBe('# from_answers\nOwned by .\n');
@@ -171,7 +182,7 @@ describe('render', () => {
     const context = await cliContext(cache);
     expectCleanFailure(await cli(context, 'render', '--template', template.dir, '--answers', 'missing.yml', '--out', 'out'), /Cannot read the answers file/);
     const broken = join(await tempDir(), 'answers.yml');
-    await (await import('node:fs/promises')).writeFile(broken, 'template: x\nvariables: [oops\n');
+    await writeFile(broken, 'template: x\nvariables: [oops\n');
     expectCleanFailure(await cli(context, 'render', '--template', template.dir, '--answers', broken, '--out', 'out'), /template-drift\.yml is not valid YAML/);
     expect(await readdir(context.cwd)).toEqual([]);
   });

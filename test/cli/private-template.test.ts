@@ -10,6 +10,9 @@ import { git } from '../support/temp-repo.js';
 import { SuiteRepo, suiteTempDir } from '../git/suite-repo.js';
 import { cliContext, read } from './cli-fixtures.js';
 
+// A proxy from the machine's environment must not sit between git and the local addresses used here.
+for (const name of ['NO_PROXY', 'no_proxy']) process.env[name] = ['127.0.0.1', process.env[name]].filter(Boolean).join(',');
+
 const TOKEN = 'ghs_secret123';
 const AUTHORIZATION = `Basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}`;
 const SECRET_FORMS = [TOKEN, Buffer.from(TOKEN).toString('base64'), Buffer.from(`x-access-token:${TOKEN}`).toString('base64')];

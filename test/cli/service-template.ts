@@ -1,3 +1,4 @@
+import type { TestRepo } from '../support/temp-repo.js';
 import type { Tree } from '../support/temp-repo.js';
 import { SuiteRepo } from '../git/suite-repo.js';
 
@@ -81,7 +82,7 @@ export const CONFLICTING_EDITS: Tree = {
 };
 
 export interface ServiceTemplate {
-  readonly repo: SuiteRepo;
+  readonly repo: TestRepo;
   readonly v1: string;
   readonly v2: string;
 }

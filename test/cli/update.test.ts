@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAnswers } from '../../src/engine/answers-file.js';
 import type { CliRun } from '../support/run-cli.js';
-import { git, writeTree } from '../support/temp-repo.js';
+import { git, writeTree, type Tree } from '../support/temp-repo.js';
 import { suiteTempDir } from '../git/suite-repo.js';
 import { cli, commitAll, initService, read, sharedCache, treeState, type CliContext } from './cli-fixtures.js';
 import { BINARY_V1, BINARY_V2, CI_V1, CI_V2, CLEAN_EDITS, CONFLICTING_EDITS, createServiceTemplate, type ServiceTemplate } from './service-template.js';
@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 
 /** A service made at v1.0.0 with `edits` committed on top, and the answers file hand-annotated. */
-async function serviceAtV1(name: string, edits: Parameters<typeof writeTree>[1]): Promise<string> {
+async function serviceAtV1(name: string, edits: Tree): Promise<string> {
   const dir = await initService(context, template.repo.dir, name, '--ref', 'v1.0.0', '--var', 'service_name=pay');
   const answers = await read(dir, ANSWERS);
   await writeTree(dir, { ...edits, [ANSWERS]: `${answers}# kept by every update\nowner_team: billing # who to ask\n` });

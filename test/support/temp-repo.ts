@@ -51,8 +51,9 @@ export async function writeTree(dir: string, tree: Tree): Promise<void> {
 export class TestRepo {
   private constructor(readonly dir: string) {}
 
-  static async create(tree: Tree = {}, prefix = 'td-repo-'): Promise<TestRepo> {
-    const dir = await tempDir(prefix);
+  /** `makeDir` decides the repository's lifetime: by default it is removed after the current test. */
+  static async create(tree: Tree = {}, prefix = 'td-repo-', makeDir: (prefix: string) => Promise<string> = tempDir): Promise<TestRepo> {
+    const dir = await makeDir(prefix);
     await git(dir, 'init', '--quiet', '--initial-branch=main');
     const repo = new TestRepo(dir);
     if (Object.keys(tree).length > 0) await repo.commit(tree, 'initial');
