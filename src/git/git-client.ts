@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { UserError } from '../engine/user-error.js';
 
@@ -58,6 +59,19 @@ export function gitClient(baseDir: string, options: GitClientOptions = {}): Simp
  */
 export function assertRefLike(ref: string, what: string): void {
   if (ref === '' || ref.startsWith('-') || /[\s\0~^:?*[\\]/.test(ref) || ref.includes('..')) {
+    throw new UserError(`${what} "${ref}" is not a valid git ref name`);
+  }
+}
+
+/**
+ * The full check, by git itself (`git check-ref-format`), after the quick one above: what git
+ * would refuse as a ref name is refused here with a message for people instead.
+ */
+export async function assertValidRef(ref: string, what: string): Promise<void> {
+  assertRefLike(ref, what);
+  try {
+    await gitClient(tmpdir()).raw(['check-ref-format', '--allow-onelevel', ref]);
+  } catch {
     throw new UserError(`${what} "${ref}" is not a valid git ref name`);
   }
 }

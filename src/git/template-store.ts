@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import type { FileEntry, FileMode } from '../engine/file-map.js';
 import { UserError } from '../engine/user-error.js';
-import { assertRefLike, gitClient } from './git-client.js';
+import { assertValidRef, gitClient } from './git-client.js';
 import { redact } from './redact.js';
 import type { TemplateLocation } from './template-location.js';
 
@@ -80,8 +80,8 @@ export class TemplateRepository {
 
   /** A tag, branch or full commit SHA → the commit it names. Unknown refs are a UserError. */
   async resolve(ref: string): Promise<ResolvedRef> {
-    assertRefLike(ref, 'Template ref');
     if (FULL_SHA.test(ref)) return { ref, commit: ref };
+    await assertValidRef(ref, 'Template ref');
     const refs = await this.refs();
     const commit = refs.get(`refs/tags/${ref}`) ?? refs.get(`refs/heads/${ref}`) ?? refs.get(ref);
     if (!commit) {
