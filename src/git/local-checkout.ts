@@ -24,8 +24,9 @@ export class LocalCheckout {
 
   /** Paths with uncommitted changes (tracked or untracked), as `git status` names them. */
   async uncommittedPaths(): Promise<string[]> {
-    const status = await gitClient(this.dir).raw(['status', '--porcelain', '-z', '--untracked-files=all']);
-    return status.split('\0').filter((record) => record.length > 3).map((record) => record.slice(3));
+    // `--branch` makes a clean status print a line: a silent command costs an extra 50 ms in simple-git.
+    const status = await gitClient(this.dir).raw(['status', '--porcelain', '--branch', '-z', '--untracked-files=all']);
+    return status.split('\0').filter((record) => record.length > 3 && !record.startsWith('## ')).map((record) => record.slice(3));
   }
 
   /** `owner/name` from the `origin` remote when there is one; otherwise the folder's name. */
