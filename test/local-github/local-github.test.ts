@@ -1,0 +1,285 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { verify } from '@octokit/webhooks-methods';
+import { Probot, ProbotOctokit } from 'probot';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ServiceClone } from '../../src/git/service-clone.js';
+import { LocalGitHub } from '../support/local-github/index.js';
+import { git, runGit } from '../support/local-github/git.js';
+
+const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+const OWNER = 'acme';
+const INSTALLATION = 4242;
+
+type Received = { headers: IncomingHttpHeaders; body: string };
+
+let github: LocalGitHub;
+let octokit: InstanceType<typeof ProbotOctokit>;
+let probot: Probot;
+let receiver: Server;
+const received: Received[] = [];
+const scratch: string[] = [];
+
+beforeAll(async () => {
+  receiver = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      response.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/api/github/webhooks`;
+  // Response checking on: this file is where the local GitHub's own answers are held to the description.
+  github = await LocalGitHub.start({ webhookUrl, appId: 7, appKey: privateKey, validateResponses: true });
+  github.install(OWNER, { id: INSTALLATION });
+  probot = new Probot({
+    appId: 7, privateKey, baseUrl: github.apiUrl, logLevel: 'fatal',
+    // A function, not an object: Probot's own throttle defaults would replace `{ enabled: false }`
+    // wholesale, leaving the write limiter on (one second between writes).
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { ...(options.throttle as object), enabled: false } })),
+  });
+  octokit = await probot.auth(INSTALLATION);
+});
+
+afterEach(async () => {
+
+  await github.idle();
+  github.assertNoViolations();
+  await Promise.all(scratch.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+afterAll(async () => {
+  await github.stop();
+  await new Promise((resolve) => receiver.close(resolve));
+});
+
+/** A token as the app mints one: one repository, only the permissions asked for. */
+async function token(repo: string, permissions: Record<string, 'read' | 'write'>): Promise<string> {
+  const app = await probot.auth();
+  const { data } = await app.rest.apps.createInstallationAccessToken({ installation_id: INSTALLATION, repositories: [repo], permissions });
+  return data.token;
+}
+
+function authHeader(value: string): string[] {
+  return ['-c', `http.extraHeader=Authorization: Basic ${Buffer.from(`x-access-token:${value}`).toString('base64')}`];
+}
+
+async function cloneOf(repo: string, auth: string[] = []): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'local-github-test-'));
+  scratch.push(dir);
+  await git(dir, [...auth, 'clone', '--quiet', '--filter=blob:none', github.cloneUrl(OWNER, repo), '.']);
+  return dir;
+}
+
+async function commitIn(dir: string, path: string, content: string): Promise<string> {
+  await writeFile(join(dir, path), content);
+  await git(dir, ['add', path]);
+  await git(dir, ['commit', '--quiet', '-m', `change ${path}`], { env: { GIT_AUTHOR_NAME: 'Bot', GIT_AUTHOR_EMAIL: 'bot@example.com', GIT_COMMITTER_NAME: 'Bot', GIT_COMMITTER_EMAIL: 'bot@example.com' } });
+  return git(dir, ['rev-parse', 'HEAD']);
+}
+
+describe('LocalGitHub', () => {
+  it('records a request of the wrong type and one to an unknown route as violations', async () => {
+    await github.createRepo(OWNER, 'violations', { files: { 'README.md': 'hi\n' } });
+    const wrongType = octokit.request('POST /repos/{owner}/{repo}/pulls', { owner: OWNER, repo: 'violations', title: 't', head: 'x', base: 'main', draft: 'yes' as unknown as boolean });
+    await expect(wrongType).rejects.toMatchObject({ status: 400 });
+    await expect(octokit.request('GET /repos/{owner}/{repo}/no-such-thing', { owner: OWNER, repo: 'violations' })).rejects.toMatchObject({ status: 404 });
+
+    expect(github.violations()).toMatchObject([
+      { kind: 'invalid-request', method: 'POST', operationId: 'pulls/create', body: { draft: 'yes' }, errors: ['/requestBody/draft must be boolean'] },
+      { kind: 'unknown-route', method: 'GET', path: '/repos/acme/violations/no-such-thing' },
+    ]);
+    expect(() => github.assertNoViolations()).toThrow(/draft must be boolean/);
+    expect(github.violations()).toEqual([]);
+  });
+
+  it('serves clones to a token, refuses pushes without one or with a read-only one', async () => {
+    await github.createRepo(OWNER, 'secret', { private: true, files: { 'a.txt': 'one\n', 'bin/run': { content: '#!/bin/sh\n', executable: true } } });
+    const denied = await runGit(tmpdir(), ['ls-remote', github.cloneUrl(OWNER, 'secret')]);
+    expect(denied.stderr).toMatch(/Authentication|could not read Username|401/i);
+
+    const dir = await cloneOf('secret', authHeader(await token('secret', { contents: 'read' })));
+    expect(await git(dir, ['ls-files', '-s', 'bin/run'])).toMatch(/^100755 /);
+    const sha = await commitIn(dir, 'a.txt', 'two\n');
+
+    const anonymous = await runGit(dir, ['push', 'origin', 'HEAD:refs/heads/main']);
+    expect(anonymous.code).not.toBe(0);
+    expect(anonymous.stderr).toMatch(/Authentication|could not read Username|401/i);
+    const readOnly = await runGit(dir, [...authHeader(await token('secret', { contents: 'read' })), 'push', 'origin', 'HEAD:refs/heads/main']);
+    expect(readOnly.stderr).toMatch(/403/);
+    await git(dir, [...authHeader(await token('secret', { contents: 'write' })), 'push', '--quiet', 'origin', 'HEAD:refs/heads/main']);
+
+    expect((await github.branches(OWNER, 'secret')).get('main')).toBe(sha);
+    expect(github.requestCount('POST', '/acme/secret.git/git-receive-pack')).toBe(1);
+  });
+
+  it('serves the app\'s own git traffic: shallow blobless clone, blobs by SHA, push with a lease', async () => {
+    await github.createRepo(OWNER, 'cloned', { private: true, files: { 'a.txt': 'a\n', 'b.txt': 'b\n' } });
+    const clone = await ServiceClone.open({
+      cloneUrl: github.cloneUrl(OWNER, 'cloned'), branch: 'main', token: await token('cloned', { contents: 'write' }), committer: { name: 'Bot', email: 'bot@example.com' },
+    });
+    try {
+      const files = await clone.readFiles(['a.txt', 'b.txt'], []);
+      expect(files.get('b.txt')?.content.toString('utf8')).toBe('b\n');
+      const { sha } = await clone.commit(new Map([['c.txt', { mode: '100644', content: Buffer.from('c\n') }]]), ['a.txt'], 'Update');
+      await clone.push(sha, 'template-drift/update', undefined);
+      expect(await clone.remoteBranch('template-drift/update')).toMatchObject({ sha, parent: clone.head });
+      const second = await clone.commit(new Map([['c.txt', { mode: '100644', content: Buffer.from('c2\n') }]]), [], 'Again');
+      await expect(clone.push(second.sha, 'template-drift/update', undefined)).rejects.toThrow(/failed to push/);
+    } finally {
+      await clone.dispose();
+    }
+    expect(await github.readFile(OWNER, 'cloned', 'template-drift/update', 'c.txt')).toBe('c\n');
+    expect(await github.readFile(OWNER, 'cloned', 'template-drift/update', 'a.txt')).toBeUndefined();
+  });
+
+  it('refuses workflow changes from a token without the workflows permission, as GitHub does', async () => {
+    await github.createRepo(OWNER, 'flows', { files: { 'README.md': 'x\n' } });
+    const dir = await cloneOf('flows');
+    await git(dir, ['checkout', '--quiet', '-b', 'ci']);
+    await mkdir(join(dir, '.github/workflows'), { recursive: true });
+    await commitIn(dir, '.github/workflows/ci.yml', 'on: push\n');
+    const refused = await runGit(dir, [...authHeader(await token('flows', { contents: 'write' })), 'push', 'origin', 'ci']);
+    expect(refused.stderr).toMatch(/without `workflows` permission/);
+    await git(dir, [...authHeader(await token('flows', { contents: 'write', workflows: 'write' })), 'push', '--quiet', 'origin', 'ci']);
+  });
+
+  it('moves an open pull request\'s head when its branch is pushed, and sends synchronize', async () => {
+    await github.createRepo(OWNER, 'service', { files: { 'app.txt': 'v1\n' } });
+    await github.commit(OWNER, 'service', 'template-drift/update', { 'app.txt': 'v2\n' });
+    const { data: created } = await octokit.rest.pulls.create({ owner: OWNER, repo: 'service', title: 'Update', head: 'template-drift/update', base: 'main', body: 'b', draft: false, maintainer_can_modify: false });
+    await expect(octokit.rest.pulls.create({ owner: OWNER, repo: 'service', title: 'again', head: 'template-drift/update', base: 'main' }))
+      .rejects.toMatchObject({ status: 422, message: expect.stringMatching(/already exists/) as unknown });
+
+    const dir = await cloneOf('service');
+    await git(dir, ['checkout', '--quiet', 'template-drift/update']);
+    const sha = await commitIn(dir, 'app.txt', 'v3\n');
+    await git(dir, [...authHeader(await token('service', { contents: 'write' })), 'push', '--quiet', 'origin', 'template-drift/update']);
+
+    const { data: pull } = await octokit.rest.pulls.get({ owner: OWNER, repo: 'service', pull_number: created.number });
+    expect(pull.head.sha).toBe(sha);
+    const listed = await octokit.rest.pulls.list({ owner: OWNER, repo: 'service', state: 'open', head: `${OWNER}:template-drift/update` });
+    expect(listed.data.map((p) => [p.number, p.head.ref, p.head.sha])).toEqual([[created.number, 'template-drift/update', sha]]);
+    await github.idle();
+    const synchronize = received.map((r) => JSON.parse(r.body) as { action?: string; after?: string }).find((p) => p.action === 'synchronize');
+    expect(synchronize?.after).toBe(sha);
+  });
+
+  it('merges through PUT .../merge with a merge commit on main and sends signed push and closed webhooks', async () => {
+    await github.createRepo(OWNER, 'merging', { files: { 'a.txt': 'a\n', 'b.txt': 'b\n' } });
+    const head = await github.commit(OWNER, 'merging', 'feature', { 'b.txt': 'B\n' });
+    const before = await github.commit(OWNER, 'merging', 'main', { 'a.txt': 'A\n' });
+    const number = github.openPull(OWNER, 'merging', { head: 'feature', title: 'Feature' });
+    await github.idle();
+    received.length = 0;
+
+    const { data } = await octokit.rest.pulls.merge({ owner: OWNER, repo: 'merging', pull_number: number, sha: head });
+    const merge = await github.commitInfo(OWNER, 'merging', 'main');
+    expect(merge.sha).toBe(data.sha);
+    expect(merge.parents).toEqual([before, head]);
+    expect(await github.readFile(OWNER, 'merging', 'main', 'a.txt')).toBe('A\n');
+    expect(await github.readFile(OWNER, 'merging', 'main', 'b.txt')).toBe('B\n');
+    expect(await github.pull(OWNER, 'merging', number)).toMatchObject({ state: 'closed', merged: true, mergeCommitSha: data.sha });
+
+    await github.idle();
+    const events = received.map((r) => ({ event: r.headers['x-github-event'], payload: JSON.parse(r.body) as Record<string, unknown> }));
+    expect(events.map((e) => e.event)).toEqual(['push', 'pull_request']);
+    expect(events[0]!.payload).toMatchObject({ ref: 'refs/heads/main', before, after: data.sha, installation: { id: INSTALLATION } });
+    expect(events[1]!.payload).toMatchObject({ action: 'closed', number, pull_request: { merged: true, merge_commit_sha: data.sha, head: { ref: 'feature' } } });
+    for (const delivery of received) {
+      expect(await verify(github.webhookSecret, delivery.body, String(delivery.headers['x-hub-signature-256']))).toBe(true);
+    }
+
+    const [first] = github.deliveries().filter((d) => d.event === 'push' && d.body === received[0]!.body);
+    await github.redeliver(first!.id);
+    expect(received.at(-1)).toMatchObject({ body: received[0]!.body, headers: { 'x-github-delivery': first!.id } });
+  });
+
+  it('refuses to merge a conflicting pull request, as GitHub does', async () => {
+    await github.createRepo(OWNER, 'conflict', { files: { 'a.txt': 'a\n' } });
+    await github.commit(OWNER, 'conflict', 'feature', { 'a.txt': 'feature\n' });
+    await github.commit(OWNER, 'conflict', 'main', { 'a.txt': 'main\n' });
+    const number = github.openPull(OWNER, 'conflict', { head: 'feature', title: 'Conflicting' });
+    expect((await octokit.rest.pulls.get({ owner: OWNER, repo: 'conflict', pull_number: number })).data).toMatchObject({ mergeable: false, mergeable_state: 'dirty' });
+    await expect(octokit.rest.pulls.merge({ owner: OWNER, repo: 'conflict', pull_number: number })).rejects.toMatchObject({ status: 405 });
+    expect(await github.readFile(OWNER, 'conflict', 'main', 'a.txt')).toBe('main\n');
+  });
+
+  it('pages lists with a Link header and lets octokit follow it', async () => {
+    await github.createRepo(OWNER, 'paging', { files: { 'x': 'x\n' } });
+    for (let i = 1; i <= 5; i += 1) github.openIssue(OWNER, 'paging', { title: `issue ${i}`, labels: ['template-drift'] });
+    const first = await octokit.rest.issues.listForRepo({ owner: OWNER, repo: 'paging', per_page: 2, labels: 'template-drift' });
+    expect(first.data.map((issue) => issue.number)).toEqual([5, 4]);
+    expect(first.headers.link).toMatch(/<http:\/\/127\.0\.0\.1:\d+\/api\/v3\/repos\/acme\/paging\/issues\?[^>]*page=2[^>]*>; rel="next"/);
+    expect(first.headers.link).toMatch(/page=3[^>]*>; rel="last"/);
+    const all = await octokit.paginate(octokit.rest.issues.listForRepo, { owner: OWNER, repo: 'paging', state: 'all', per_page: 2 });
+    expect(all.map((issue) => issue.number)).toEqual([5, 4, 3, 2, 1]);
+  });
+
+  it('answers every endpoint the app uses in the shape GitHub describes', async () => {
+    await github.createRepo(OWNER, 'tour', { files: { 'docs/guide.md': 'guide\n', '.template-drift.yml': 'template: acme/template\n' } });
+    await github.commit(OWNER, 'tour', 'topic', { 'docs/guide.md': 'guide v2\n' });
+    github.setPermission(OWNER, 'tour', 'maintainer', 'maintain');
+    const repo = { owner: OWNER, repo: 'tour' };
+
+    expect((await octokit.rest.repos.get(repo)).data).toMatchObject({ default_branch: 'main', clone_url: github.cloneUrl(OWNER, 'tour'), archived: false });
+    const installed = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
+    expect(installed.map((r) => r.full_name)).toContain('acme/tour');
+    const file = (await octokit.rest.repos.getContent({ ...repo, path: 'docs/guide.md', ref: 'topic' })).data as { content: string };
+    expect(Buffer.from(file.content, 'base64').toString('utf8')).toBe('guide v2\n');
+    await expect(octokit.rest.repos.getContent({ ...repo, path: 'missing.txt' })).rejects.toMatchObject({ status: 404 });
+    expect((await octokit.rest.repos.getContent({ ...repo, path: 'docs' })).data).toMatchObject([{ name: 'guide.md', type: 'file' }]);
+    expect((await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username: 'maintainer' })).data).toMatchObject({ permission: 'write', role_name: 'maintain' });
+    expect((await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username: 'stranger' })).data).toMatchObject({ permission: 'none' });
+
+    const compare = (await octokit.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: 'main...topic' })).data;
+    expect(compare).toMatchObject({ status: 'ahead', ahead_by: 1, behind_by: 0, files: [{ filename: 'docs/guide.md', status: 'modified' }] });
+    expect((await octokit.rest.repos.getCommit({ ...repo, ref: 'topic' })).data.files?.map((f) => f.filename)).toEqual(['docs/guide.md']);
+
+    const { data: issue } = await octokit.rest.issues.create({ ...repo, title: 'Action required', body: 'b', labels: ['template-drift'] });
+    await octokit.rest.issues.update({ ...repo, issue_number: issue.number, body: 'b2', state: 'closed' });
+    const { data: pull } = await octokit.rest.pulls.create({ ...repo, title: 'Topic', head: 'topic', base: 'main' });
+    expect(pull.number).toBe(issue.number + 1);
+    await octokit.rest.issues.addLabels({ ...repo, issue_number: pull.number, labels: ['template-drift', 'conflicts'] });
+    expect((await octokit.rest.issues.removeLabel({ ...repo, issue_number: pull.number, name: 'conflicts' })).data.map((l) => l.name)).toEqual(['template-drift']);
+    await expect(octokit.rest.issues.removeLabel({ ...repo, issue_number: pull.number, name: 'conflicts' })).rejects.toMatchObject({ status: 404 });
+    const { data: updated } = await octokit.rest.pulls.update({ ...repo, pull_number: pull.number, title: 'Topic!', body: 'new' });
+    expect(updated).toMatchObject({ title: 'Topic!', mergeable: true, labels: [{ name: 'template-drift' }] });
+
+    const { commentId } = await github.comment(OWNER, 'tour', pull.number, 'maintainer', '/sync-template');
+    await octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content: 'eyes' });
+    await octokit.rest.issues.createComment({ ...repo, issue_number: pull.number, body: 'On it.' });
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: pull.number, per_page: 100 });
+    expect(comments.map((c) => [c.user?.login, c.body])).toEqual([['maintainer', '/sync-template'], [github.botLogin, 'On it.']]);
+    expect(github.comments(OWNER, 'tour', pull.number)[0]!.reactions).toEqual([{ user: github.botLogin, content: 'eyes' }]);
+    const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, state: 'all', labels: 'template-drift', per_page: 100 });
+    expect(issues.map((i) => [i.number, Boolean(i.pull_request), i.state])).toEqual([[pull.number, true, 'open'], [issue.number, false, 'closed']]);
+
+    await github.publishRelease(OWNER, 'tour', 'v1.0.0', { body: 'notes', prerelease: true });
+    expect((await octokit.rest.repos.listReleases(repo)).data).toMatchObject([{ tag_name: 'v1.0.0', prerelease: true, body: 'notes' }]);
+
+    await octokit.rest.pulls.update({ ...repo, pull_number: pull.number, state: 'closed' });
+    await octokit.rest.git.deleteRef({ ...repo, ref: 'heads/topic' });
+    await expect(octokit.rest.git.deleteRef({ ...repo, ref: 'heads/topic' })).rejects.toMatchObject({ status: 422 });
+    expect([...(await github.branches(OWNER, 'tour')).keys()]).toEqual(['main']);
+  });
+
+  it('injects failures and counts requests per route', async () => {
+    await github.createRepo(OWNER, 'faulty', { files: { 'x': 'x\n' } });
+    github.failNext('GET', '/repos/{owner}/{repo}', { status: 502 });
+    github.failNext('POST', '/repos/{owner}/{repo}/issues', { status: 403, retryAfter: 1, message: 'You have exceeded a secondary rate limit. Please wait.' });
+    await expect(octokit.rest.repos.get({ owner: OWNER, repo: 'faulty' })).rejects.toMatchObject({ status: 502 });
+    await expect(octokit.rest.issues.create({ owner: OWNER, repo: 'faulty', title: 't' })).rejects.toMatchObject({
+      status: 403, response: { headers: { 'retry-after': '1' } }, message: expect.stringMatching(/secondary rate limit/) as unknown,
+    });
+    expect((await octokit.rest.repos.get({ owner: OWNER, repo: 'faulty' })).status).toBe(200);
+    expect(github.requestCount('GET', '/repos/acme/faulty')).toBe(2);
+    expect(github.requestCount('POST', '/repos/{owner}/faulty/issues')).toBe(1);
+  });
+});
