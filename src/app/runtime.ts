@@ -23,14 +23,27 @@ export interface EventScope {
  */
 export class AppRuntime {
   readonly queue: WorkQueue;
+  /**
+   * Jobs that wait for an update's outcome (a command's answer, a push's refresh) run here,
+   * not in `queue`: one holding a `queue` slot while its update waits for a slot deadlocks
+   * the app as soon as every slot is held by such a job.
+   */
+  readonly waiting: WorkQueue;
   private readonly writeLanes = new Map<number, PQueue>();
   private readonly merger = new GitMergeFile();
 
   constructor(private readonly app: Probot, readonly settings: AppSettings) {
-    this.queue = new InProcessQueue({
-      concurrency: settings.concurrency,
-      onError: (error, job) => app.log.error({ err: error, job }, 'queued job failed'),
-    });
+    const onError = (error: unknown, job: object) => app.log.error({ err: error, job }, 'queued job failed');
+    const updates = new InProcessQueue({ concurrency: settings.concurrency, onError });
+    this.waiting = new InProcessQueue({ concurrency: settings.concurrency, onError });
+    // `queue` is idle only when both are: waiting jobs only add updates, so they are awaited first.
+    this.queue = {
+      enqueue: (key, name, job) => updates.enqueue(key, name, job),
+      onIdle: async () => {
+        await this.waiting.onIdle();
+        await updates.onIdle();
+      },
+    };
   }
 
   scope(octokit: ProbotOctokit, installationId: number, log: Log): EventScope {

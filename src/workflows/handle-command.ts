@@ -33,7 +33,13 @@ export async function handleCommand(comment: CommandComment, deps: CommandDepend
   if (!command) return;
   await platform.react(comment.repo, comment.commentId, 'eyes');
 
-  const permission = await platform.permission(comment.repo, comment.author);
+  // A failed look-up (403: the app lacks the permission, or a limit) refuses, and says so.
+  const permission = await platform.permission(comment.repo, comment.author).catch(() => undefined);
+  if (permission === undefined) {
+    await platform.comment(comment.repo, comment.issueNumber,
+      `@${comment.author} could not check your access to this repository with GitHub, so nothing was run; try again later.`);
+    return;
+  }
   if (!WRITERS.has(permission)) {
     await platform.comment(comment.repo, comment.issueNumber,
       `@${comment.author} \`/sync-template\` needs write access to this repository; nothing was run.`);
@@ -48,7 +54,12 @@ export async function handleCommand(comment: CommandComment, deps: CommandDepend
       return;
     }
   }
-  const outcome = await deps.updateLater(comment.repo, command.ref);
+  // The person waits for an answer: a job that threw (an unreachable clone, a GitHub error)
+  // still gets one. Its own failure is already logged by the queue.
+  const outcome = await deps.updateLater(comment.repo, command.ref).catch((error: unknown): UpdateOutcome => ({
+    kind: 'failed',
+    message: isUserError(error) ? error.message : 'an unexpected error; the app\'s log has the details',
+  }));
   await platform.comment(comment.repo, comment.issueNumber, `@${comment.author} ${describeOutcome(outcome)}`);
 }
 

@@ -44,10 +44,13 @@ export async function createTestApp(options: { throttle?: boolean } = {}): Promi
   const probot = new Probot({
     appId: 1,
     privateKey,
-    Octokit: TemplateDriftOctokit.defaults({
+    // A function, not an options object: Probot passes its own `throttle` (with no `enabled`),
+    // which would replace an object default's `{ enabled: false }` and space every write ~1 s.
+    Octokit: TemplateDriftOctokit.defaults((instance: { throttle?: object }) => ({
+      ...instance,
       retry: { enabled: false },
-      throttle: options.throttle ? { enabled: true, fallbackSecondaryRateRetryAfter: 1 } : { enabled: false },
-    }),
+      throttle: { ...instance.throttle, ...(options.throttle ? { enabled: true, fallbackSecondaryRateRetryAfter: 1 } : { enabled: false }) },
+    })),
     logLevel: 'fatal',
   });
   const runtime = createApp(probot, { cacheDir: await tempDir('td-app-cache-'), concurrency: 2, committer: BOT });

@@ -11,7 +11,7 @@ export function onCommentCreated(runtime: AppRuntime) {
     if (!parseSyncCommand(comment.body)) return;
     const scope = runtime.scope(context.octokit, installation.id, context.log);
     const repo = { owner: repository.owner.login, repo: repository.name };
-    runtime.queue.enqueue(`command:${installation.id}/${repository.full_name}`, 'sync-template', () =>
+    runtime.waiting.enqueue(`command:${installation.id}/${repository.full_name}`, 'sync-template', () =>
       handleCommand(
         { repo, issueNumber: issue.number, commentId: comment.id, author: comment.user?.login ?? sender.login, body: comment.body },
         { platform: scope.platform, updateLater: (target, ref) => scope.update({ repo: target, ...(ref !== undefined && { targetRef: ref }), explicit: true, reason: 'command' }) },

@@ -15,7 +15,7 @@ export function onPush(runtime: AppRuntime) {
     const touchesAnswers = commits.some((commit) => [...(commit.added ?? []), ...(commit.modified ?? [])].includes(ANSWERS_FILE));
     const scope = runtime.scope(context.octokit, installation.id, context.log);
     const repo = { owner: repository.owner.login, repo: repository.name };
-    runtime.queue.enqueue(`push:${installation.id}/${repository.full_name}`, 'refresh-after-push', async () => {
+    runtime.waiting.enqueue(`push:${installation.id}/${repository.full_name}`, 'refresh-after-push', async () => {
       const [open] = await scope.platform.pullsForBranch(repo, UPDATE_BRANCH, 'open');
       if (!open && !touchesAnswers) return;
       const target = readMarker(open?.body)?.to;

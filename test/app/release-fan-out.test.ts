@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { countObjectTransfers, hostAs } from '../support/git-remote.js';
+import {
+  mockAnswers, mockFanOut, mockGitHub, mockRepository, mockUpdateToNewPull, releasePayload, sentBodies, serviceRepo, startApp,
+  takeJobErrors, templateRepo, UPDATE_BRANCH, useGitHub,
+} from '../support/github-mocks.js';
+import { contentsPath } from '../support/github-nock.js';
+import { createService, createTemplate } from '../support/service-fleet.js';
+
+useGitHub();
+
+const DOCKERFILE_V11 = { 'Dockerfile.hbs': 'FROM python:3.13-slim\nENV LOG_LEVEL={{log_level}}\n' };
+
+describe('a template release fans out', () => {
+  it('updates every repository whose answers name the template, by owner/repo or clone URL in any letter case, fetching the template once', async () => {
+    const template = await createTemplate();
+    await template.release('v1.1.0', DOCKERFILE_V11);
+    const hosted = await hostAs(template.bare, 'acme/service-template');
+    const payments = await createService(template, 'payments', 'ACME/Service-Template');
+    const orders = await createService(template, 'orders', hosted.url.replace('acme/service-template', 'ACME/Service-Template'));
+    const tpl = templateRepo(hosted);
+    const paymentsRepo = await serviceRepo('payments', payments);
+    const ordersRepo = await serviceRepo('orders', orders);
+    const billing = await serviceRepo('billing', undefined, 'template: acme/other-template\nversion: v1.0.0\n');
+    const docs = await serviceRepo('docs', undefined);
+    const legacy = await serviceRepo('legacy', undefined, 'template: acme/service-template\n');
+    legacy.json.archived = true;
+
+    const api = mockGitHub();
+    mockFanOut(api, { template: tpl, repositories: [tpl, paymentsRepo, ordersRepo, billing, docs, legacy], anyTarget: true });
+    mockUpdateToNewPull(api, paymentsRepo, { template: tpl, number: 7 });
+    mockUpdateToNewPull(api, ordersRepo, { template: tpl, number: 8 });
+    const transfers = await countObjectTransfers();
+
+    const app = await startApp();
+    await app.receive('release', releasePayload('v1.1.0'));
+
+    for (const service of [payments, orders]) {
+      expect(await service.bare.log(UPDATE_BRANCH)).toMatch(/^template-drift\[bot\] <[^>]+>\|chore\(template\): update service-template to v1\.1\.0\n/);
+      expect(await service.bare.show(UPDATE_BRANCH, 'Dockerfile')).toBe('FROM python:3.13-slim\nENV LOG_LEVEL=INFO\n');
+    }
+    expect(sentBodies('POST', /^\/repos\/acme\/(payments|orders)\/pulls$/).map((pull) => pull.title))
+      .toEqual(['Update service-template to v1.1.0', 'Update service-template to v1.1.0']);
+    // Fetched once by the fan-out; both updates read it from the app's cache.
+    expect(await transfers.servedBy(hosted)).toBe(1);
+  });
+
+  it('offers a prerelease only to repositories that ask for prereleases, and skips those already at or past it without cloning', async () => {
+    const template = await createTemplate();
+    await template.release('v1.1.0-rc.1', DOCKERFILE_V11);
+    const payments = await createService(template, 'payments');
+    const answers = await payments.bare.show('main', '.github/template-drift.yml');
+    await payments.commit({ '.github/template-drift.yml': `${answers}prereleases: true\n` }, 'accept prereleases');
+    const tpl = templateRepo(template);
+    const paymentsRepo = await serviceRepo('payments', payments);
+    // No bare repository behind these: a clone would fail the test.
+    const orders = await serviceRepo('orders', undefined, 'template: acme/service-template\nversion: v1.0.0\n');
+    const ledger = await serviceRepo('ledger', undefined, 'template: acme/service-template\nversion: v1.2.0\nprereleases: true\n');
+    const search = await serviceRepo('search', undefined, 'template: acme/service-template\nversion: v1.1.0-rc.1\nprereleases: true\n');
+
+    const api = mockGitHub();
+    mockFanOut(api, { template: tpl, repositories: [tpl, paymentsRepo, orders, ledger, search], anyTarget: true });
+    mockUpdateToNewPull(api, paymentsRepo, { template: tpl, number: 3 });
+
+    const app = await startApp();
+    await app.receive('release', releasePayload('v1.1.0-rc.1', { prerelease: true }));
+
+    expect(sentBodies('POST', '/repos/acme/payments/pulls')).toMatchObject([{ title: 'Update service-template to v1.1.0-rc.1' }]);
+    expect(await payments.bare.show(UPDATE_BRANCH, '.github/template-drift.yml')).toMatch(/^version: v1\.1\.0-rc\.1$/m);
+  });
+
+  it('does nothing for a release of a repository that is not a template', async () => {
+    const api = mockGitHub();
+    api.get(contentsPath('acme', 'payments', 'template.yml')).reply(404, { message: 'Not Found' });
+
+    const app = await startApp();
+    await app.receive('release', releasePayload('v2.0.0', { repo: { owner: 'acme', repo: 'payments' } }));
+    // Only the template.yml check: useGitHub fails the test on any other call.
+  });
+
+  it('goes on with the other repositories when one has an unreadable answers file and another cannot be cloned', async () => {
+    const template = await createTemplate();
+    await template.release('v1.1.0', DOCKERFILE_V11);
+    const payments = await createService(template, 'payments');
+    const tpl = templateRepo(template);
+    const paymentsRepo = await serviceRepo('payments', payments);
+    const orders = await serviceRepo('orders', undefined, 'template: [acme/service-template\n');
+    const ledger = await serviceRepo('ledger', undefined, 'template: acme/service-template\nversion: v1.0.0\n');
+
+    const api = mockGitHub();
+    mockFanOut(api, { template: tpl, repositories: [ledger, orders, paymentsRepo, tpl], anyTarget: true });
+    // ledger's update reads its answers and its repository, then its clone URL leads nowhere.
+    mockAnswers(api, ledger);
+    mockRepository(api, ledger);
+    mockUpdateToNewPull(api, paymentsRepo, { template: tpl, number: 11 });
+
+    const app = await startApp();
+    await app.receive('release', releasePayload('v1.1.0'));
+
+    expect(sentBodies('POST', '/repos/acme/payments/pulls')).toHaveLength(1);
+    const errors = takeJobErrors();
+    expect(errors.map(String)).toEqual([expect.stringMatching(/Cannot clone file:\/\/\/nonexistent\/acme\/ledger\.git/)]);
+  });
+});
