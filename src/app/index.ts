@@ -1,18 +1,20 @@
-import type { Probot } from 'probot';
+import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { onCommentCreated } from './handlers/comment-created.js';
 import { onInstallation } from './handlers/installation.js';
 import { onPullRequestClosed } from './handlers/pull-request-closed.js';
 import { onPush } from './handlers/push.js';
 import { onReleasePublished } from './handlers/release-published.js';
 import { AppRuntime } from './runtime.js';
+import { statusHandler } from './status-handler.js';
 import { readSettings, type AppSettings } from './settings.js';
 
 /**
  * The Probot app: wiring only. Each handler checks its event and queues a workflow, so GitHub
  * gets its answer within the 10 seconds it gives a webhook.
  */
-export default function templateDrift(app: Probot): void {
-  createApp(app);
+export default function templateDrift(app: Probot, options?: ApplicationFunctionOptions): void {
+  const runtime = createApp(app);
+  options?.addHandler(statusHandler(runtime.queue));
 }
 
 /** Registers the handlers and returns the runtime, so tests can wait for queued work. */

@@ -43,6 +43,10 @@ export class AppRuntime {
         await this.waiting.onIdle();
         await updates.onIdle();
       },
+      stats: () => {
+        const [a, b] = [this.waiting.stats(), updates.stats()];
+        return { waiting: a.waiting + b.waiting, running: a.running + b.running };
+      },
     };
   }
 

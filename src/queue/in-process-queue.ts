@@ -1,5 +1,5 @@
 import PQueue from 'p-queue';
-import type { WorkQueue } from './work-queue.js';
+import type { QueueStats, WorkQueue } from './work-queue.js';
 
 export interface InProcessQueueOptions {
   readonly concurrency: number;
@@ -11,6 +11,8 @@ export class InProcessQueue implements WorkQueue {
   private readonly queue: PQueue;
   /** The last job of each key; the next job of that key starts after it settles. */
   private readonly tails = new Map<string, Promise<void>>();
+  private accepted = 0;
+  private finished = 0;
 
   constructor(private readonly options: InProcessQueueOptions) {
     this.queue = new PQueue({ concurrency: options.concurrency });
@@ -18,11 +20,14 @@ export class InProcessQueue implements WorkQueue {
 
   enqueue(key: string, name: string, job: () => Promise<void>): void {
     const previous = this.tails.get(key) ?? Promise.resolve();
+    this.accepted++;
     const run = async () => {
       try {
         await job();
       } catch (error) {
         this.options.onError(error, { key, name });
+      } finally {
+        this.finished++;
       }
     };
     // Waiting for the previous job happens outside p-queue, so a waiting job holds no slot.
@@ -31,6 +36,11 @@ export class InProcessQueue implements WorkQueue {
     void tail.finally(() => {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     });
+  }
+
+  stats(): QueueStats {
+    const running = this.queue.pending;
+    return { running, waiting: this.accepted - this.finished - running };
   }
 
   async onIdle(): Promise<void> {

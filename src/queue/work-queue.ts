@@ -9,4 +9,12 @@ export interface WorkQueue {
   enqueue(key: string, name: string, job: () => Promise<void>): void;
   /** Resolves when no job is queued or running (tests, graceful shutdown). */
   onIdle(): Promise<void>;
+  /** How much work is in hand: for the status endpoint and for tests that wait from outside. */
+  stats(): QueueStats;
+}
+
+export interface QueueStats {
+  /** Jobs accepted but not started (waiting for a slot, or for their repository's previous job). */
+  readonly waiting: number;
+  readonly running: number;
 }

@@ -1,0 +1,105 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseAnswers } from '../../src/engine/answers-file.js';
+import { OWNER, World } from '../support/e2e/fleet.js';
+import { TEMPLATE_V1, TEMPLATE_V1_1, TEMPLATE_V1_2 } from '../support/e2e/service-template.js';
+
+let world: World;
+beforeAll(async () => {
+  world = await World.start();
+});
+afterAll(async () => {
+  await world?.stop();
+});
+afterEach(() => {
+  world.github.assertNoViolations();
+});
+
+const UPDATE_BRANCH = 'template-drift/update';
+
+describe('a template release, end to end', () => {
+  it('opens exactly one PR per service that needs it: merged for local edits, a draft with markers for a conflict', async () => {
+    const { github } = world;
+    await world.publishTemplate('tpl-a', TEMPLATE_V1);
+    await github.commit(OWNER, 'tpl-a', 'main', TEMPLATE_V1_1, { message: 'Logging field, CI cache' });
+    await github.tag(OWNER, 'tpl-a', 'v1.1.0');
+    await world.createService('a-inline', 'tpl-a', { ref: 'v1.1.0', vars: { service_name: 'inline' } });
+    await world.createService('a-custom', 'tpl-a', {
+      ref: 'v1.0.0', vars: { service_name: 'custom' },
+      edits: { Makefile: 'install:\n\tpip install -r requirements.txt\n\ntest:\n\tpytest\n\nlint:\n\truff check .\n\nshell:\n\tpython manage.py shell\n' },
+    });
+    await world.createService('a-conflict', 'tpl-a', {
+      ref: 'v1.0.0', vars: { service_name: 'conflict' },
+      edits: { Makefile: 'install:\n\tpip install -r requirements.txt\n\ntest:\n\tpytest -x -q\n\nlint:\n\truff check .\n' },
+    });
+
+    await github.publishRelease(OWNER, 'tpl-a', 'v1.1.0', { body: 'Adds request_id to logs and a CI dependency cache.' });
+    await world.settle();
+
+    expect(await github.pulls(OWNER, 'a-inline')).toEqual([]);
+    expect((await github.branches(OWNER, 'a-inline')).has(UPDATE_BRANCH)).toBe(false);
+
+    const [custom, ...moreCustom] = await github.pulls(OWNER, 'a-custom');
+    expect(moreCustom).toEqual([]);
+    expect(custom).toMatchObject({ state: 'open', draft: false, title: 'Update tpl-a to v1.1.0', headRef: UPDATE_BRANCH, baseRef: 'main', labels: ['template-drift'] });
+    expect(custom?.body).toContain('Adds request_id to logs');
+    expect(await github.readFile(OWNER, 'a-custom', UPDATE_BRANCH, 'Makefile')).toBe(
+      'install:\n\tpip install -r requirements.txt\n\ntest:\n\tpytest --maxfail=1\n\nlint:\n\truff check .\n\nshell:\n\tpython manage.py shell\n');
+    expect(await github.readFile(OWNER, 'a-custom', UPDATE_BRANCH, 'logging.yml')).toContain('%(request_id)s');
+    expect(await github.readFile(OWNER, 'a-custom', UPDATE_BRANCH, '.circleci/config.yml')).toContain('restore_cache');
+    expect(parseAnswers((await github.readFile(OWNER, 'a-custom', UPDATE_BRANCH, '.github/template-drift.yml'))!).version).toBe('v1.1.0');
+
+    const [conflict, ...moreConflict] = await github.pulls(OWNER, 'a-conflict');
+    expect(moreConflict).toEqual([]);
+    expect(conflict).toMatchObject({ state: 'open', draft: true, labels: expect.arrayContaining(['template-drift', 'template-drift:conflicts']) as unknown });
+    const makefile = await github.readFile(OWNER, 'a-conflict', UPDATE_BRANCH, 'Makefile');
+    expect(makefile).toContain('<<<<<<< repository\n\tpytest -x -q\n');
+    expect(makefile).toContain('=======\n\tpytest --maxfail=1\n>>>>>>> template v1.1.0\n');
+    expect(conflict?.body).toContain('| `Makefile` | conflict |');
+  });
+
+  it('gives one PR per repository at the newest version after a redelivery and two quick releases', async () => {
+    const { github } = world;
+    await world.publishTemplate('tpl-b', TEMPLATE_V1);
+    await world.createService('b-svc', 'tpl-b', { ref: 'v1.0.0', vars: { service_name: 'bsvc' } });
+
+    await github.commit(OWNER, 'tpl-b', 'main', TEMPLATE_V1_1);
+    const first = await github.publishRelease(OWNER, 'tpl-b', 'v1.1.0', { body: 'one' });
+    await github.redeliver(first.id);
+    await github.commit(OWNER, 'tpl-b', 'main', TEMPLATE_V1_2);
+    await github.publishRelease(OWNER, 'tpl-b', 'v1.2.0', { body: 'two' });
+    await github.redeliver(first.id);
+    await world.settle();
+
+    const pulls = await github.pulls(OWNER, 'b-svc');
+    expect(pulls).toHaveLength(1);
+    expect(pulls[0]).toMatchObject({ state: 'open', title: 'Update tpl-b to v1.2.0' });
+    expect(await github.readFile(OWNER, 'b-svc', UPDATE_BRANCH, 'Dockerfile')).toContain('python:3.13-slim');
+    expect(parseAnswers((await github.readFile(OWNER, 'b-svc', UPDATE_BRANCH, '.github/template-drift.yml'))!).version).toBe('v1.2.0');
+    const branchHead = await github.commitInfo(OWNER, 'b-svc', UPDATE_BRANCH);
+    expect(branchHead.parents).toEqual([(await github.branches(OWNER, 'b-svc')).get('main')]);
+  });
+
+  it('after a PR is closed unmerged, offers only the newer release', async () => {
+    const { github } = world;
+    await world.publishTemplate('tpl-c', TEMPLATE_V1);
+    await world.createService('c-svc', 'tpl-c', { ref: 'v1.0.0', vars: { service_name: 'csvc' } });
+    await world.releaseTemplate('tpl-c', 'v1.1.0', TEMPLATE_V1_1, 'first');
+    await world.settle();
+    const [declined] = await github.pulls(OWNER, 'c-svc');
+    await github.closePull(OWNER, 'c-svc', declined!.number);
+    await world.settle();
+
+    // The same release again (a redelivery) does not come back...
+    await github.redeliver(github.deliveries().filter((d) => d.event === 'release').at(-1)!.id);
+    await world.settle();
+    expect((await github.pulls(OWNER, 'c-svc')).filter((pull) => pull.state === 'open')).toEqual([]);
+
+    // ...a newer one does, as a fresh PR.
+    await world.releaseTemplate('tpl-c', 'v1.2.0', TEMPLATE_V1_2, 'second');
+    await world.settle();
+    const open = (await github.pulls(OWNER, 'c-svc')).filter((pull) => pull.state === 'open');
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ title: 'Update tpl-c to v1.2.0' });
+    expect(open[0]!.number).not.toBe(declined!.number);
+  });
+});

@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { LocalGitHub } from '../local-github/index.js';
+
+const SERVER_SCRIPT = fileURLToPath(new URL('../../../dist/app/server.js', import.meta.url));
+const STATUS_PATH = '/template-drift/status';
+
+export interface AppProcessOptions {
+  readonly github: LocalGitHub;
+  readonly appId: number;
+  readonly privateKey: string;
+  readonly webhookSecret: string;
+  readonly cacheDir: string;
+  /** Extra environment, e.g. LOG_LEVEL. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** An RSA key the app signs its JWTs with; made at run time, never committed. */
+export function generateAppKey(): string {
+  return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+}
+
+/**
+ * The app as a user runs it: its own Node process on the built server (what `npm start` runs),
+ * configured only through the environment Probot documents (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET,
+ * GHE_HOST / GHE_PROTOCOL pointing at the local GitHub).
+ */
+export class AppProcess {
+  private output = '';
+
+  private constructor(private readonly child: ChildProcess, readonly url: string) {
+    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+  }
+
+  static async start(options: AppProcessOptions): Promise<AppProcess> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [SERVER_SCRIPT], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_CONFIG_NOSYSTEM: '1',
+        APP_ID: String(options.appId),
+        PRIVATE_KEY: options.privateKey,
+        WEBHOOK_SECRET: options.webhookSecret,
+        ...options.github.probotEnv(),
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        TEMPLATE_DRIFT_CACHE_DIR: options.cacheDir,
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const app = new AppProcess(child, `http://127.0.0.1:${port}`);
+    await app.waitUntilUp();
+    options.github.webhookUrl = `${app.url}/api/github/webhooks`;
+    return app;
+  }
+
+  /** What the app printed: its log, for a failing test's message or the demo. */
+  get log(): string {
+    return this.output;
+  }
+
+  /**
+   * Waits until the app has no work in hand and the local GitHub has no webhook in flight, twice
+   * in a row: the app's own actions (a PR, a comment) make GitHub send webhooks back to it.
+   */
+  async settle(github: LocalGitHub, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let quietRounds = 0;
+    while (quietRounds < 2) {
+      if (Date.now() > deadline) throw new Error(`the app did not settle within ${timeoutMs} ms\n${this.output}`);
+      await github.idle();
+      const response = await fetch(`${this.url}${STATUS_PATH}`);
+      const status = (await response.json()) as { idle: boolean };
+      quietRounds = status.idle ? quietRounds + 1 : 0;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+
+  private async waitUntilUp(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`the app exited with ${this.child.exitCode}\n${this.output}`);
+      try {
+        if ((await fetch(`${this.url}/ping`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`the app did not start\n${this.output}`);
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,95 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runTemplateDrift } from '../run-cli.js';
+import { git, writeTree, type Tree } from '../temp-repo.js';
+import type { LocalGitHub } from '../local-github/index.js';
+import { AppProcess, generateAppKey } from './app-process.js';
+import { LocalGitHub as LocalGitHubServer } from '../local-github/index.js';
+
+export const OWNER = 'acme';
+export const INSTALLATION = 4242;
+const WEBHOOK_SECRET = 'e2e-webhook-secret';
+
+/**
+ * Everything an end-to-end run needs: the local GitHub with the app installed on the `acme`
+ * organisation, and the app running as its own process against it.
+ */
+export class World {
+  private constructor(
+    readonly github: LocalGitHub,
+    readonly app: AppProcess,
+    readonly scratch: string,
+  ) {}
+
+  static async start(): Promise<World> {
+    const scratch = await mkdtemp(join(tmpdir(), 'td-e2e-'));
+    const privateKey = generateAppKey();
+    const github = await LocalGitHubServer.start({ appId: 1, appKey: privateKey, webhookSecret: WEBHOOK_SECRET });
+    github.install(OWNER, { id: INSTALLATION });
+    const app = await AppProcess.start({ github, appId: 1, privateKey, webhookSecret: WEBHOOK_SECRET, cacheDir: join(scratch, 'app-cache') });
+    return new World(github, app, scratch);
+  }
+
+  async stop(): Promise<void> {
+    await this.app.stop();
+    await this.github.stop();
+    await rm(this.scratch, { recursive: true, force: true });
+  }
+
+  /** Waits for the app (and the webhooks its own actions cause) to finish. */
+  settle(): Promise<void> {
+    return this.app.settle(this.github);
+  }
+
+  /** A template repository on the local GitHub: `files` committed and tagged `tag`. */
+  async publishTemplate(name: string, files: Tree, tag = 'v1.0.0'): Promise<string> {
+    const dir = await mkdtemp(join(this.scratch, 'template-'));
+    await git(dir, 'init', '--quiet', '--initial-branch=main');
+    await writeTree(dir, files);
+    await git(dir, 'add', '--all');
+    await git(dir, 'commit', '--quiet', '-m', `Release ${tag}`);
+    await git(dir, 'tag', '-a', tag, '-m', tag);
+    await this.github.createRepo(OWNER, name, { from: dir });
+    return dir;
+  }
+
+  /**
+   * A service made from the template with the real CLI (`init` at `ref`), its answers naming the
+   * template as owner/repo, then `edits` committed by a person, pushed to the local GitHub.
+   */
+  async createService(name: string, template: string, options: { ref: string; vars: Record<string, string>; edits?: Tree }): Promise<void> {
+    const parent = await mkdtemp(join(this.scratch, 'service-'));
+    const templateUrl = this.github.cloneUrl(OWNER, template);
+    const args = ['init', name, '--template', templateUrl, '--ref', options.ref, ...Object.entries(options.vars).flatMap(([k, v]) => ['--var', `${k}=${v}`])];
+    const init = await runTemplateDrift(args, { cwd: parent, cacheDir: join(this.scratch, 'cli-cache') });
+    if (init.code !== 0) throw new Error(`template-drift init failed: ${init.stderr}`);
+    const dir = join(parent, name);
+    const answersPath = join(dir, '.github/template-drift.yml');
+    await writeFile(answersPath, (await readFile(answersPath, 'utf8')).replace(/^template: .*$/m, `template: ${OWNER}/${template}`));
+    await git(dir, 'init', '--quiet', '--initial-branch=main');
+    await git(dir, 'add', '--all');
+    await git(dir, 'commit', '--quiet', '-m', `Create ${name} from ${template} ${options.ref}`);
+    if (options.edits) {
+      await writeTree(dir, options.edits);
+      await git(dir, 'add', '--all');
+      await git(dir, 'commit', '--quiet', '-m', 'Local customisations');
+    }
+    await this.github.createRepo(OWNER, name, { from: dir });
+  }
+
+  /** Commits `files` to the template's main branch, tags it and publishes the release (webhook). */
+  async releaseTemplate(template: string, tag: string, files: Tree, notes: string): Promise<void> {
+    await this.github.commit(OWNER, template, 'main', toChanges(files), { message: `Release ${tag}` });
+    await this.github.publishRelease(OWNER, template, tag, { body: notes });
+  }
+}
+
+function toChanges(tree: Tree): Parameters<LocalGitHub['commit']>[3] {
+  const changes: Record<string, string | Buffer | null | { content: string | Buffer; executable?: boolean }> = {};
+  for (const [path, spec] of Object.entries(tree)) {
+    if (spec !== null && typeof spec === 'object' && !Buffer.isBuffer(spec) && 'symlink' in spec) throw new Error('symlinks are not released here');
+    changes[path] = spec;
+  }
+  return changes;
+}
