@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import type { FileEntry, FileMode } from '../engine/file-map.js';
@@ -52,7 +52,7 @@ export class TemplateStore {
     const dir = join(this.options.cacheDir, 'templates', key);
     if (!existsSync(join(dir, 'HEAD'))) {
       // Initialise beside, then move in place, so a crash never leaves a half-made cache.
-      const scratch = `${dir}.${process.pid}.${Date.now()}`;
+      const scratch = `${dir}.${randomUUID()}`;
       await mkdir(scratch, { recursive: true });
       await gitClient(scratch).raw(['init', '--bare', '--quiet']);
       await rename(scratch, dir).catch(async () => rm(scratch, { recursive: true, force: true }));
@@ -131,8 +131,15 @@ export class TemplateRepository {
   private async ensureCommit(commit: string): Promise<void> {
     if (await this.hasCommit(commit)) return;
     this.options.onProgress?.(`Fetching template ${this.location.display}`);
-    await this.run(['fetch', '--quiet', '--force', '--no-tags', '--', this.location.url, '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*']);
+    // Several updates may fill one cache at once (other repositories, other processes).
+    // unpackLimit=1 keeps what a fetch brings as one pack, which appears whole, so nobody sees a
+    // commit before its tree; and when two fetches race for the refs, the loser finds the
+    // commit the winner brought.
+    const fetched = this.run(['-c', 'fetch.unpackLimit=1', 'fetch', '--quiet', '--force', '--no-tags', '--', this.location.url,
+      '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*']);
+    const failure = await fetched.then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
     if (await this.hasCommit(commit)) return;
+    if (failure) throw failure;
     // A commit no branch or tag reaches any more (a rewritten history): ask for it by name.
     await this.run(['fetch', '--quiet', '--no-tags', '--', this.location.url, commit]).catch(() => undefined);
     if (!(await this.hasCommit(commit))) {

@@ -111,8 +111,8 @@ describe('people and the update PR, end to end', () => {
     const { github } = world;
     await world.publishTemplate('tpl-g', TEMPLATE_V1);
     await world.createService('g-svc', 'tpl-g', { ref: 'v1.0.0', vars: { service_name: 'gsvc' } });
-    github.failNext('POST', '/repos/{owner}/{repo}/pulls', { status: 502 });
-    github.failNext('GET', '/repos/{owner}/{repo}/pulls', { status: 403, retryAfter: 1, message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' });
+    github.failNext('POST', '/repos/acme/g-svc/pulls', { status: 502 });
+    github.failNext('GET', '/repos/acme/g-svc/pulls', { status: 403, retryAfter: 1, message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' });
     await world.releaseTemplate('tpl-g', 'v1.1.0', TEMPLATE_V1_1, 'flaky day');
     await world.settle();
 
@@ -120,7 +120,7 @@ describe('people and the update PR, end to end', () => {
     expect(pulls).toHaveLength(1);
     expect(pulls[0]).toMatchObject({ state: 'open', title: 'Update tpl-g to v1.1.0' });
     // One 502 then the created PR; one 403 waited out, then the open and closed look-ups.
-    expect(github.requestCount('POST', '/repos/{owner}/{repo}/pulls')).toBe(2);
-    expect(github.requestCount('GET', '/repos/{owner}/{repo}/pulls')).toBe(3);
+    expect(github.requestCount('POST', '/repos/acme/g-svc/pulls')).toBe(2);
+    expect(github.requestCount('GET', '/repos/acme/g-svc/pulls')).toBe(3);
   });
 });

@@ -149,3 +149,19 @@ describe('template problems', () => {
     await expect(repository.read(commit)).rejects.toThrow(/submodule at vendor\/lib/);
   });
 });
+
+describe('a cache filled by several updates at once', () => {
+  it('gives every reader the whole template, however the fetches interleave', async () => {
+    const { template, v2 } = await createTemplate();
+    await template.release('v3.0.0', Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`many/file-${i}.txt`, `content ${i}\n`])));
+    const cacheDir = await tempDir('td-store-cache-');
+    // Separate stores, as separate jobs of the app (and separate processes) have.
+    const readers = await Promise.all(Array.from({ length: 6 }, () => open(template.dir, cacheDir)));
+    const snapshots = await Promise.all(readers.map(async (reader) => reader.read((await reader.resolve('v3.0.0')).commit)));
+    for (const files of snapshots) {
+      expect(files.get('many/file-59.txt')?.content.toString()).toBe('content 59\n');
+      expect(files.get('README.md')?.content.toString()).toBe('readme v2\n');
+    }
+    expect(v2).toMatch(/^[0-9a-f]{40}$/);
+  });
+});
