@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterEach } from 'vitest';
+import { git, writeTree, type Tree } from './git-tree.js';
 
-const exec = promisify(execFile);
+export { git, writeTree, type FileSpec, type Tree } from './git-tree.js';
 
 const cleanups: string[] = [];
 
@@ -18,33 +17,6 @@ export async function tempDir(prefix = 'td-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   cleanups.push(dir);
   return dir;
-}
-
-/** Runs git in `cwd` with array arguments; resolves to stdout. */
-export async function git(cwd: string, ...args: string[]): Promise<string> {
-  const { stdout } = await exec('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 });
-  return stdout;
-}
-
-/** A file's content, `null` to delete it, or `{ content, mode }` / `{ symlink }` for the rest. */
-export type FileSpec = string | Buffer | null | { content: string | Buffer; executable?: boolean } | { symlink: string };
-export type Tree = Record<string, FileSpec>;
-
-export async function writeTree(dir: string, tree: Tree): Promise<void> {
-  for (const [path, spec] of Object.entries(tree)) {
-    const full = join(dir, path);
-    await rm(full, { force: true, recursive: true });
-    if (spec === null) continue;
-    await mkdir(dirname(full), { recursive: true });
-    if (typeof spec === 'object' && !Buffer.isBuffer(spec) && 'symlink' in spec) {
-      await symlink(spec.symlink, full);
-    } else if (typeof spec === 'object' && !Buffer.isBuffer(spec)) {
-      await writeFile(full, spec.content);
-      await chmod(full, spec.executable ? 0o755 : 0o644);
-    } else {
-      await writeFile(full, spec);
-    }
-  }
 }
 
 /** A git repository on disk, with helpers to commit trees and tag them. */

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTemplateDrift } from '../run-cli.js';
-import { git, writeTree, type Tree } from '../temp-repo.js';
+import { git, writeTree, type Tree } from '../git-tree.js';
 import type { LocalGitHub } from '../local-github/index.js';
 import { AppProcess, generateAppKey } from './app-process.js';
 import { LocalGitHub as LocalGitHubServer } from '../local-github/index.js';

@@ -1,4 +1,4 @@
-import type { Tree } from '../temp-repo.js';
+import type { Tree } from '../git-tree.js';
 
 /** A small but real service template for the end-to-end runs (the demo uses templates/django-service). */
 export const TEMPLATE_V1: Tree = {
