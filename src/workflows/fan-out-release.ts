@@ -37,7 +37,11 @@ export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencie
     !repo.archived && `${repo.owner}/${repo.repo}`.toLowerCase() !== `${templateInfo.owner}/${templateInfo.repo}`.toLowerCase());
   const targets: RepositoryInfo[] = [];
   for (const repo of candidates) {
-    const answers = await readAnswers(platform, repo, log);
+    const answers = await readAnswers(platform, repo, templateInfo, log);
+    if (answers === 'broken') {
+      targets.push(repo); // its update turns the broken file into the "action required" issue
+      continue;
+    }
     if (!answers || !usesTemplate(answers.template, templateInfo)) continue;
     if (event.prerelease && !answers.prereleases) continue;
     if (isAtOrPast(answers.version, event.tag)) continue;
@@ -45,8 +49,13 @@ export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencie
   }
   if (targets.length === 0) return [];
 
-  const template = await openAppTemplate(platform, targets[0]!, `${templateInfo.owner}/${templateInfo.repo}`, deps.cacheDir);
-  await template.repository.read((await template.repository.resolve(event.tag)).commit);
+  try {
+    const template = await openAppTemplate(platform, targets[0]!, `${templateInfo.owner}/${templateInfo.repo}`, deps.cacheDir);
+    await template.repository.read((await template.repository.resolve(event.tag)).commit);
+  } catch (error) {
+    // Each update meets the same problem and reports it in its repository; the fetch was only a head start.
+    log.warn({ err: error, template: event.template, tag: event.tag }, 'could not fetch the released template ahead of the updates');
+  }
 
   for (const repo of targets) deps.updateLater({ owner: repo.owner, repo: repo.repo }, event.tag);
   log.info({ template: event.template, tag: event.tag, repositories: targets.length }, 'template release queued for repositories');
@@ -57,14 +66,18 @@ function usesTemplate(source: string, template: RepositoryInfo): boolean {
   return sameTemplate(source, `${template.owner}/${template.repo}`) || sameTemplate(source, template.cloneUrl);
 }
 
-/** A repository's answers, or undefined when it has none or they cannot be read (its own update reports that). */
-async function readAnswers(platform: Platform, repo: RepoId, log: Log): Promise<Answers | undefined> {
+/**
+ * A repository's answers; undefined when it has none; 'broken' when the file cannot be read but
+ * names this template, so that the repository still hears about it.
+ */
+async function readAnswers(platform: Platform, repo: RepoId, template: RepositoryInfo, log: Log): Promise<Answers | 'broken' | undefined> {
   const text = await platform.fileText(repo, ANSWERS_FILE);
   if (text === undefined) return undefined;
   try {
     return parseAnswers(text);
   } catch (error) {
-    log.warn({ repo, err: error }, 'answers file unreadable; release not offered');
-    return undefined;
+    const named = text.toLowerCase().includes(`${template.owner}/${template.repo}`.toLowerCase());
+    log.warn({ repo, err: error, namesTemplate: named }, 'answers file unreadable');
+    return named ? 'broken' : undefined;
   }
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { countObjectTransfers, hostAs } from '../support/git-remote.js';
 import {
-  mockAnswers, mockFanOut, mockGitHub, mockRepository, mockUpdateToNewPull, releasePayload, sentBodies, serviceRepo, startApp,
-  takeJobErrors, templateRepo, UPDATE_BRANCH, useGitHub,
+  ISSUE_TITLE, issueJson, mockAnswers, mockFanOut, mockGitHub, mockIssues, mockRepository, mockUpdateToNewPull, releasePayload,
+  sentBodies, serviceRepo, startApp, takeJobErrors, templateRepo, UPDATE_BRANCH, useGitHub,
 } from '../support/github-mocks.js';
 import { contentsPath } from '../support/github-nock.js';
 import { createService, createTemplate } from '../support/service-fleet.js';
@@ -84,7 +84,8 @@ describe('a template release fans out', () => {
     const payments = await createService(template, 'payments');
     const tpl = templateRepo(template);
     const paymentsRepo = await serviceRepo('payments', payments);
-    const orders = await serviceRepo('orders', undefined, 'template: [acme/service-template\n');
+    // Unreadable and naming some other template: not this release's business.
+    const orders = await serviceRepo('orders', undefined, 'template: [acme/other-template\n');
     const ledger = await serviceRepo('ledger', undefined, 'template: acme/service-template\nversion: v1.0.0\n');
 
     const api = mockGitHub();
@@ -100,5 +101,30 @@ describe('a template release fans out', () => {
     expect(sentBodies('POST', '/repos/acme/payments/pulls')).toHaveLength(1);
     const errors = takeJobErrors();
     expect(errors.map(String)).toEqual([expect.stringMatching(/Cannot clone file:\/\/\/nonexistent\/acme\/ledger\.git/)]);
+  });
+
+  it('files the "action required" issue in a repository whose unreadable answers file names the template', async () => {
+    const template = await createTemplate();
+    await template.release('v1.1.0', DOCKERFILE_V11);
+    const payments = await createService(template, 'payments');
+    await payments.commit({ '.github/template-drift.yml': 'template: acme/service-template\nvariables: [oops\n' }, 'break the answers');
+    const tpl = templateRepo(template);
+    const paymentsRepo = await serviceRepo('payments', payments);
+
+    const api = mockGitHub();
+    mockFanOut(api, { template: tpl, repositories: [paymentsRepo, tpl], anyTarget: true });
+    mockAnswers(api, paymentsRepo);
+    mockRepository(api, paymentsRepo);
+    mockIssues(api, paymentsRepo);
+    api.post('/repos/acme/payments/issues').reply(201, (_uri, body) => issueJson(paymentsRepo, { number: 30, body: String((body as { body: string }).body) }));
+
+    const app = await startApp();
+    await app.receive('release', releasePayload('v1.1.0'));
+
+    const [issue, more] = sentBodies('POST', '/repos/acme/payments/issues');
+    expect(more).toBeUndefined();
+    expect(issue).toMatchObject({ title: ISSUE_TITLE });
+    expect(String(issue?.body)).toContain('not valid YAML');
+    expect(await payments.bare.sha(UPDATE_BRANCH)).toBeUndefined();
   });
 });
