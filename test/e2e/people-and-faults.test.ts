@@ -2,31 +2,24 @@ import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAnswers } from '../../src/engine/answers-file.js';
-import { OWNER, World } from '../support/e2e/fleet.js';
+import { OWNER } from '../support/e2e/fleet.js';
+import { useWorld } from '../support/e2e/use-world.js';
 import { TEMPLATE_V1, TEMPLATE_V1_1, TEMPLATE_V1_2 } from '../support/e2e/service-template.js';
 import { git } from '../support/temp-repo.js';
 
 const exec = promisify(execFile);
 const UPDATE_BRANCH = 'template-drift/update';
 
-let world: World;
-beforeAll(async () => {
-  world = await World.start();
-});
-afterAll(async () => {
-  await world?.stop();
-});
-afterEach(() => {
-  world.github.assertNoViolations();
-});
+const world = useWorld();
 
 describe('people and the update PR, end to end', () => {
   it('/sync-template by a writer opens the PR; by a read-only user it is refused', async () => {
-    const { github } = world;
-    await world.publishTemplate('tpl-d', TEMPLATE_V1);
-    await world.createService('d-svc', 'tpl-d', { ref: 'v1.0.0', vars: { service_name: 'dsvc' } });
+    const w = world();
+    const { github } = w;
+    await w.publishTemplate('tpl-d', TEMPLATE_V1);
+    await w.createService('d-svc', 'tpl-d', { ref: 'v1.0.0', vars: { service_name: 'dsvc' } });
     await github.commit(OWNER, 'tpl-d', 'main', TEMPLATE_V1_1);
     await github.tag(OWNER, 'tpl-d', 'v1.1.0');
     const issue = github.openIssue(OWNER, 'd-svc', { title: 'Please bring CI up to date' });
@@ -34,14 +27,14 @@ describe('people and the update PR, end to end', () => {
     github.setPermission(OWNER, 'd-svc', 'maintainer', 'maintain');
 
     await github.comment(OWNER, 'd-svc', issue, 'reader', '/sync-template');
-    await world.settle();
+    await w.settle();
     expect(await github.pulls(OWNER, 'd-svc')).toEqual([]);
     const refusal = github.comments(OWNER, 'd-svc', issue).filter((c) => c.user === github.botLogin);
     expect(refusal).toHaveLength(1);
     expect(refusal[0]!.body).toContain('needs write access');
 
     const { commentId } = await github.comment(OWNER, 'd-svc', issue, 'maintainer', '/sync-template v1.1.0');
-    await world.settle();
+    await w.settle();
     const pulls = await github.pulls(OWNER, 'd-svc');
     expect(pulls).toHaveLength(1);
     expect(pulls[0]).toMatchObject({ state: 'open', title: 'Update tpl-d to v1.1.0' });
@@ -54,7 +47,7 @@ describe('people and the update PR, end to end', () => {
     await github.commit(OWNER, 'tpl-d', 'main', TEMPLATE_V1_2);
     await github.tag(OWNER, 'tpl-d', 'v1.2.0');
     await github.comment(OWNER, 'd-svc', pulls[0]!.number, 'maintainer', '/sync-template');
-    await world.settle();
+    await w.settle();
     const refreshed = await github.pulls(OWNER, 'd-svc');
     expect(refreshed).toHaveLength(1);
     expect(refreshed[0]).toMatchObject({ number: pulls[0]!.number, title: 'Update tpl-d to v1.2.0' });
@@ -62,59 +55,54 @@ describe('people and the update PR, end to end', () => {
   });
 
   it('merging the PR records the version, deletes the branch, and check on a clone exits 0', async () => {
-    const { github } = world;
-    await world.publishTemplate('tpl-e', TEMPLATE_V1);
-    await world.createService('e-svc', 'tpl-e', { ref: 'v1.0.0', vars: { service_name: 'esvc' } });
-    await world.releaseTemplate('tpl-e', 'v1.1.0', TEMPLATE_V1_1, 'logging');
-    await world.settle();
-    const [pull] = await github.pulls(OWNER, 'e-svc');
+    const w = world();
+    const { github } = w;
+    const pull = await w.serviceWithUpdatePull('tpl-e', 'e-svc', { v1: TEMPLATE_V1, v1_1: TEMPLATE_V1_1 });
 
-    await github.mergePull(OWNER, 'e-svc', pull!.number);
-    await world.settle();
+    await github.mergePull(OWNER, 'e-svc', pull.number);
+    await w.settle();
 
     expect((await github.branches(OWNER, 'e-svc')).has(UPDATE_BRANCH)).toBe(false);
     const answers = parseAnswers((await github.readFile(OWNER, 'e-svc', 'main', '.github/template-drift.yml'))!);
     expect(answers.version).toBe('v1.1.0');
-    const clone = join(await mkdtemp(join(world.scratch, 'clone-')), 'e-svc');
-    await git(world.scratch, 'clone', '--quiet', '--', github.cloneUrl(OWNER, 'e-svc'), clone);
+    const clone = join(await mkdtemp(join(w.scratch, 'clone-')), 'e-svc');
+    await git(w.scratch, 'clone', '--quiet', '--', github.cloneUrl(OWNER, 'e-svc'), clone);
     const check = await exec(process.execPath, ['dist/cli/main.js', 'check', clone], {
-      env: { ...process.env, GITHUB_SERVER_URL: github.url, TEMPLATE_DRIFT_CACHE_DIR: join(world.scratch, 'check-cache') },
+      env: { ...process.env, GITHUB_SERVER_URL: github.url, TEMPLATE_DRIFT_CACHE_DIR: join(w.scratch, 'check-cache') },
     });
     expect(check.stdout).toContain('In line with service-template v1.1.0');
     expect(await github.pulls(OWNER, 'e-svc')).toEqual([expect.objectContaining({ state: 'closed', merged: true }) as unknown]);
   });
 
   it('leaves the branch alone, and says so once, after a person pushes to it', async () => {
-    const { github } = world;
-    await world.publishTemplate('tpl-f', TEMPLATE_V1);
-    await world.createService('f-svc', 'tpl-f', { ref: 'v1.0.0', vars: { service_name: 'fsvc' } });
-    await world.releaseTemplate('tpl-f', 'v1.1.0', TEMPLATE_V1_1, 'one');
-    await world.settle();
-    const [pull] = await github.pulls(OWNER, 'f-svc');
+    const w = world();
+    const { github } = w;
+    const pull = await w.serviceWithUpdatePull('tpl-f', 'f-svc', { v1: TEMPLATE_V1, v1_1: TEMPLATE_V1_1 });
     const human = await github.commit(OWNER, 'f-svc', UPDATE_BRANCH, { 'NOTES.md': 'Tried this locally, works.\n' },
       { message: 'Note from a person', author: { name: 'Octo Person', email: 'octo@example.com', login: 'octo-person' }, deliver: true });
-    await world.settle();
+    await w.settle();
 
-    await world.releaseTemplate('tpl-f', 'v1.2.0', TEMPLATE_V1_2, 'two');
-    await world.settle();
+    await w.releaseTemplate('tpl-f', 'v1.2.0', TEMPLATE_V1_2, 'two');
+    await w.settle();
     github.setPermission(OWNER, 'f-svc', 'maintainer', 'write');
-    await github.comment(OWNER, 'f-svc', pull!.number, 'maintainer', '/sync-template');
-    await world.settle();
+    await github.comment(OWNER, 'f-svc', pull.number, 'maintainer', '/sync-template');
+    await w.settle();
 
     expect((await github.branches(OWNER, 'f-svc')).get(UPDATE_BRANCH)).toBe(human);
-    const notices = github.comments(OWNER, 'f-svc', pull!.number).filter((c) => c.user === github.botLogin && c.body.includes('will not rewrite this branch'));
+    const notices = github.comments(OWNER, 'f-svc', pull.number).filter((c) => c.user === github.botLogin && c.body.includes('will not rewrite this branch'));
     expect(notices).toHaveLength(1);
     expect(await github.pulls(OWNER, 'f-svc')).toHaveLength(1);
   });
 
   it('waits out a 502 and a secondary rate limit, with no duplicate PR', async () => {
-    const { github } = world;
-    await world.publishTemplate('tpl-g', TEMPLATE_V1);
-    await world.createService('g-svc', 'tpl-g', { ref: 'v1.0.0', vars: { service_name: 'gsvc' } });
+    const w = world();
+    const { github } = w;
+    await w.publishTemplate('tpl-g', TEMPLATE_V1);
+    await w.createService('g-svc', 'tpl-g', { ref: 'v1.0.0', vars: { service_name: 'gsvc' } });
     github.failNext('POST', '/repos/acme/g-svc/pulls', { status: 502 });
     github.failNext('GET', '/repos/acme/g-svc/pulls', { status: 403, retryAfter: 1, message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' });
-    await world.releaseTemplate('tpl-g', 'v1.1.0', TEMPLATE_V1_1, 'flaky day');
-    await world.settle();
+    await w.releaseTemplate('tpl-g', 'v1.1.0', TEMPLATE_V1_1, 'flaky day');
+    await w.settle();
 
     const pulls = await github.pulls(OWNER, 'g-svc');
     expect(pulls).toHaveLength(1);

@@ -1,39 +1,32 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAnswers } from '../../src/engine/answers-file.js';
-import { OWNER, World } from '../support/e2e/fleet.js';
+import { OWNER } from '../support/e2e/fleet.js';
+import { useWorld } from '../support/e2e/use-world.js';
 import { TEMPLATE_V1, TEMPLATE_V1_1, TEMPLATE_V1_2 } from '../support/e2e/service-template.js';
 
-let world: World;
-beforeAll(async () => {
-  world = await World.start();
-});
-afterAll(async () => {
-  await world?.stop();
-});
-afterEach(() => {
-  world.github.assertNoViolations();
-});
+const world = useWorld();
 
 const UPDATE_BRANCH = 'template-drift/update';
 
 describe('a template release, end to end', () => {
   it('opens exactly one PR per service that needs it: merged for local edits, a draft with markers for a conflict', async () => {
-    const { github } = world;
-    await world.publishTemplate('tpl-a', TEMPLATE_V1);
+    const w = world();
+    const { github } = w;
+    await w.publishTemplate('tpl-a', TEMPLATE_V1);
     await github.commit(OWNER, 'tpl-a', 'main', TEMPLATE_V1_1, { message: 'Logging field, CI cache' });
     await github.tag(OWNER, 'tpl-a', 'v1.1.0');
-    await world.createService('a-inline', 'tpl-a', { ref: 'v1.1.0', vars: { service_name: 'inline' } });
-    await world.createService('a-custom', 'tpl-a', {
+    await w.createService('a-inline', 'tpl-a', { ref: 'v1.1.0', vars: { service_name: 'inline' } });
+    await w.createService('a-custom', 'tpl-a', {
       ref: 'v1.0.0', vars: { service_name: 'custom' },
       edits: { Makefile: 'install:\n\tpip install -r requirements.txt\n\ntest:\n\tpytest\n\nlint:\n\truff check .\n\nshell:\n\tpython manage.py shell\n' },
     });
-    await world.createService('a-conflict', 'tpl-a', {
+    await w.createService('a-conflict', 'tpl-a', {
       ref: 'v1.0.0', vars: { service_name: 'conflict' },
       edits: { Makefile: 'install:\n\tpip install -r requirements.txt\n\ntest:\n\tpytest -x -q\n\nlint:\n\truff check .\n' },
     });
 
     await github.publishRelease(OWNER, 'tpl-a', 'v1.1.0', { body: 'Adds request_id to logs and a CI dependency cache.' });
-    await world.settle();
+    await w.settle();
 
     expect(await github.pulls(OWNER, 'a-inline')).toEqual([]);
     expect((await github.branches(OWNER, 'a-inline')).has(UPDATE_BRANCH)).toBe(false);
@@ -58,9 +51,10 @@ describe('a template release, end to end', () => {
   });
 
   it('gives one PR per repository at the newest version after a redelivery and two quick releases', async () => {
-    const { github } = world;
-    await world.publishTemplate('tpl-b', TEMPLATE_V1);
-    await world.createService('b-svc', 'tpl-b', { ref: 'v1.0.0', vars: { service_name: 'bsvc' } });
+    const w = world();
+    const { github } = w;
+    await w.publishTemplate('tpl-b', TEMPLATE_V1);
+    await w.createService('b-svc', 'tpl-b', { ref: 'v1.0.0', vars: { service_name: 'bsvc' } });
 
     await github.commit(OWNER, 'tpl-b', 'main', TEMPLATE_V1_1);
     const first = await github.publishRelease(OWNER, 'tpl-b', 'v1.1.0', { body: 'one' });
@@ -68,7 +62,7 @@ describe('a template release, end to end', () => {
     await github.commit(OWNER, 'tpl-b', 'main', TEMPLATE_V1_2);
     await github.publishRelease(OWNER, 'tpl-b', 'v1.2.0', { body: 'two' });
     await github.redeliver(first.id);
-    await world.settle();
+    await w.settle();
 
     const pulls = await github.pulls(OWNER, 'b-svc');
     expect(pulls).toHaveLength(1);
@@ -80,26 +74,23 @@ describe('a template release, end to end', () => {
   });
 
   it('after a PR is closed unmerged, offers only the newer release', async () => {
-    const { github } = world;
-    await world.publishTemplate('tpl-c', TEMPLATE_V1);
-    await world.createService('c-svc', 'tpl-c', { ref: 'v1.0.0', vars: { service_name: 'csvc' } });
-    await world.releaseTemplate('tpl-c', 'v1.1.0', TEMPLATE_V1_1, 'first');
-    await world.settle();
-    const [declined] = await github.pulls(OWNER, 'c-svc');
-    await github.closePull(OWNER, 'c-svc', declined!.number);
-    await world.settle();
+    const w = world();
+    const { github } = w;
+    const declined = await w.serviceWithUpdatePull('tpl-c', 'c-svc', { v1: TEMPLATE_V1, v1_1: TEMPLATE_V1_1 });
+    await github.closePull(OWNER, 'c-svc', declined.number);
+    await w.settle();
 
     // The same release again (a redelivery) does not come back...
     await github.redeliver(github.deliveries().filter((d) => d.event === 'release').at(-1)!.id);
-    await world.settle();
+    await w.settle();
     expect((await github.pulls(OWNER, 'c-svc')).filter((pull) => pull.state === 'open')).toEqual([]);
 
     // ...a newer one does, as a fresh PR.
-    await world.releaseTemplate('tpl-c', 'v1.2.0', TEMPLATE_V1_2, 'second');
-    await world.settle();
+    await w.releaseTemplate('tpl-c', 'v1.2.0', TEMPLATE_V1_2, 'second');
+    await w.settle();
     const open = (await github.pulls(OWNER, 'c-svc')).filter((pull) => pull.state === 'open');
     expect(open).toHaveLength(1);
     expect(open[0]).toMatchObject({ title: 'Update tpl-c to v1.2.0' });
-    expect(open[0]!.number).not.toBe(declined!.number);
+    expect(open[0]!.number).not.toBe(declined.number);
   });
 });

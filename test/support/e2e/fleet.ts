@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTemplateDrift } from '../run-cli.js';
 import { git, writeTree, type Tree } from '../git-tree.js';
-import type { LocalGitHub } from '../local-github/index.js';
+import type { LocalGitHub, PullSummary } from '../local-github/index.js';
 import { AppProcess, generateAppKey } from './app-process.js';
 import { LocalGitHub as LocalGitHubServer } from '../local-github/index.js';
 
@@ -76,6 +76,17 @@ export class World {
       await git(dir, 'commit', '--quiet', '-m', 'Local customisations');
     }
     await this.github.createRepo(OWNER, name, { from: dir });
+  }
+
+  /** A template at v1.0.0, one service made from it, and the update PR the app opens for v1.1.0. */
+  async serviceWithUpdatePull(template: string, service: string, files: { v1: Tree; v1_1: Tree }): Promise<PullSummary> {
+    await this.publishTemplate(template, files.v1);
+    await this.createService(service, template, { ref: 'v1.0.0', vars: { service_name: service.replace(/[^a-z0-9]/g, '') } });
+    await this.releaseTemplate(template, 'v1.1.0', files.v1_1, 'the first update');
+    await this.settle();
+    const [pull] = await this.github.pulls(OWNER, service);
+    if (!pull) throw new Error(`the app opened no PR in ${service}`);
+    return pull;
   }
 
   /** Commits `files` to the template's main branch, tags it and publishes the release (webhook). */
