@@ -53,17 +53,11 @@ export function managedPaths(base: FileMap, theirs: FileMap): string[] {
  * here, so a failure anywhere leaves every repository untouched.
  */
 export async function planUpdate(input: PlanInput): Promise<PlannedChange[]> {
-  const paths = managedPaths(input.base, input.theirs);
-  const planned: (PlannedChange | undefined)[] = [];
-  // Merges wait on a git process each; a few at a time overlap those waits. Order is kept by index.
-  for (let start = 0; start < paths.length; start += MERGES_AT_ONCE) {
-    const batch = paths.slice(start, start + MERGES_AT_ONCE);
-    planned.push(...(await Promise.all(batch.map((path) => planPath(path, input)))));
-  }
+  // Paths are planned side by side so that merges (a git process each) overlap; the Merger
+  // bounds how many run at once. Promise.all keeps the paths' order.
+  const planned = await Promise.all(managedPaths(input.base, input.theirs).map((path) => planPath(path, input)));
   return planned.filter((change): change is PlannedChange => change !== undefined);
 }
-
-const MERGES_AT_ONCE = 8;
 
 interface PathState {
   readonly path: string;

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import PQueue from 'p-queue';
 import type { MergeLabels, MergeResult, Merger } from '../engine/merger.js';
 import { gitClient } from './git-client.js';
 
@@ -10,7 +11,14 @@ import { gitClient } from './git-client.js';
  * code is the number of conflicts, so 1..127 are answers, not failures.
  */
 export class GitMergeFile implements Merger {
-  async merge(ours: Buffer, base: Buffer, theirs: Buffer, labels: MergeLabels): Promise<MergeResult> {
+  /** Merges asked for together run a few at a time: enough to overlap git's start-up, not a fork bomb. */
+  private readonly slots = new PQueue({ concurrency: 8 });
+
+  merge(ours: Buffer, base: Buffer, theirs: Buffer, labels: MergeLabels): Promise<MergeResult> {
+    return this.slots.add(() => this.mergeNow(ours, base, theirs, labels));
+  }
+
+  private async mergeNow(ours: Buffer, base: Buffer, theirs: Buffer, labels: MergeLabels): Promise<MergeResult> {
     const dir = await mkdtemp(join(tmpdir(), 'template-drift-merge-'));
     try {
       const [oursPath, basePath, theirsPath] = ['ours', 'base', 'theirs'].map((name) => join(dir, name)) as [string, string, string];
