@@ -128,12 +128,37 @@ export function commentPayload(repo: RepoRef, body: string, options: { action?: 
   return payload;
 }
 
-/** A push to the default branch (the recorded one is a push to `master` with one commit). */
-export function pushPayload(repo: RepoRef, changed: string[]): Record<string, unknown> {
+/**
+ * A push of one commit that modified `changed` (the recorded one is a push to `master`): to the
+ * default branch unless `ref` says otherwise; `added` lists files the commit created.
+ */
+export function pushPayload(repo: RepoRef, changed: string[], options: { ref?: string; added?: string[] } = {}): Record<string, unknown> {
   const payload = recordedPayload('push', undefined, repo, 4);
-  payload.ref = 'refs/heads/main';
+  payload.ref = options.ref ?? 'refs/heads/main';
   const [commit] = payload.commits as { added: string[]; modified: string[]; removed: string[] }[];
-  Object.assign(commit!, { added: [], modified: changed, removed: [] });
+  Object.assign(commit!, { added: options.added ?? [], modified: changed, removed: [] });
+  return payload;
+}
+
+type ListedRepository = { id: number; name: string; full_name: string };
+
+/** The recorded entry's shape (id, node_id, name, full_name, private), once per repository of ours. */
+function listed(recorded: ListedRepository[], repos: readonly RepoRef[]): ListedRepository[] {
+  const [shape] = recorded;
+  return repos.map((repo, index) => ({ ...shape!, id: shape!.id + index + 1, name: repo.repo, full_name: `${repo.owner}/${repo.repo}` }));
+}
+
+/** The app installed on an account (`installation.created`), with access to `repos`. */
+export function installationPayload(repos: readonly RepoRef[]): Record<string, unknown> {
+  const payload = recordedPayload('installation', 'created', TEMPLATE, 1);
+  payload.repositories = listed(payload.repositories as ListedRepository[], repos);
+  return payload;
+}
+
+/** Repositories added to an existing installation (`installation_repositories.added`). */
+export function repositoriesAddedPayload(repos: readonly RepoRef[]): Record<string, unknown> {
+  const payload = recordedPayload('installation_repositories', 'added', TEMPLATE);
+  payload.repositories_added = listed(payload.repositories_added as ListedRepository[], repos);
   return payload;
 }
 
@@ -217,6 +242,11 @@ export function mockUpdatePull(scope: nock.Scope, pull: PullJsonInput): void {
 
 export function mockAddLabels(scope: nock.Scope, repo: RepoRef, number: number, labels: string[]): void {
   scope.post(`/repos/${repo.owner}/${repo.repo}/issues/${number}/labels`, { labels }).reply(200, labels.map((name) => ({ name })));
+}
+
+/** DELETE one label from an issue or PR: Octokit sends the name as one escaped path segment (`:` as `%3A`). */
+export function mockRemoveLabel(scope: nock.Scope, repo: RepoRef, number: number, label: string): void {
+  scope.delete(`/repos/${repo.owner}/${repo.repo}/issues/${number}/labels/${encodeURIComponent(label)}`).reply(200, []);
 }
 
 export function mockComment(scope: nock.Scope, repo: RepoRef, number: number): void {

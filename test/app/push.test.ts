@@ -1,0 +1,137 @@
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { ServiceClone } from '../../src/git/service-clone.js';
+import { INSTALLATION_ID, type TestApp } from '../support/app-harness.js';
+import {
+  ANSWERS_PATH, mockGitHub, mockIssues, mockPulls, mockRelease, mockReleaseNotes, mockUpdateStart, mockUpdateToNewPull, openPullFrom,
+  pushPayload, releasePayload, sentBodies, sentRequests, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub, type MockRepo,
+} from '../support/github-mocks.js';
+import { createService, createTemplate, type BareRepo, type ServiceFixture } from '../support/service-fleet.js';
+import { tempDir } from '../support/temp-repo.js';
+
+useGitHub();
+
+const PAYMENTS = { owner: 'acme', repo: 'payments' };
+const DOCKERFILE_V11 = { 'Dockerfile.hbs': 'FROM python:3.13-slim\nENV LOG_LEVEL={{log_level}}\n' };
+const MAKEFILE_V12 = { 'Makefile': 'test:\n\tpytest --cov\n\nlint:\n\truff check .\n' };
+
+interface Fleet {
+  readonly payments: ServiceFixture;
+  readonly tpl: MockRepo;
+  readonly repo: MockRepo;
+  readonly app: TestApp;
+}
+
+/** A template at v1.1.0, a service made from v1.0.0, and the update PR `number` the v1.1.0 release opened. */
+async function fleetWithPull(number: number): Promise<Fleet & { created: Record<string, unknown> }> {
+  const template = await createTemplate();
+  await template.release('v1.1.0', DOCKERFILE_V11);
+  const payments = await createService(template, 'payments');
+  const f = { payments, tpl: templateRepo(template), repo: await serviceRepo('payments', payments), app: await startApp() };
+  const api = mockGitHub();
+  mockRelease(api, f.tpl, [f.repo]);
+  mockUpdateToNewPull(api, f.repo, { template: f.tpl, number });
+  await f.app.receive('release', releasePayload('v1.1.0'));
+  const [created] = sentBodies('POST', '/repos/acme/payments/pulls');
+  return { ...f, created: created! };
+}
+
+/** The ref updates the bare repository accepts from now on, as git's post-receive hook reads them: `old new ref`. */
+async function watchRefUpdates(bare: BareRepo): Promise<() => Promise<string[]>> {
+  const log = join(await tempDir('td-ref-updates-'), 'updates.log');
+  await writeFile(log, '');
+  const hook = join(bare.dir, 'hooks', 'post-receive');
+  await writeFile(hook, `#!/bin/sh\ncat >> '${log}'\n`);
+  await chmod(hook, 0o755);
+  return async () => (await readFile(log, 'utf8')).split('\n').filter(Boolean);
+}
+
+/** The app's requests other than installation tokens, as `METHOD path` without the query. */
+function apiCalls(): string[] {
+  return sentRequests()
+    .filter((request) => request.path !== `/app/installations/${INSTALLATION_ID}/access_tokens`)
+    .map((request) => `${request.method} ${request.path.split('?')[0]}`);
+}
+
+describe('a push to the default branch', () => {
+  it('while an update PR is open: the branch is rewritten on top of the new head, the PR left as it is when its text is unchanged, never a second PR', async () => {
+    const f = await fleetWithPull(7);
+    const before = await f.payments.bare.sha(UPDATE_BRANCH);
+    await f.payments.commit({ 'README.md': '# payments\n' }, 'document the service');
+    const main = await f.payments.bare.sha('main');
+    const refUpdates = await watchRefUpdates(f.payments.bare);
+    const push = vi.spyOn(ServiceClone.prototype, 'push');
+    onTestFinished(() => push.mockRestore());
+
+    const api = mockGitHub();
+    const open = openPullFrom(PAYMENTS, 7, f.created);
+    mockPulls(api, PAYMENTS, 'open', [open]);
+    mockUpdateStart(api, f.repo, { template: f.tpl, openPull: open });
+    mockPulls(api, PAYMENTS, 'closed');
+    mockReleaseNotes(api);
+    mockIssues(api, PAYMENTS);
+    await f.app.receive('push', pushPayload(PAYMENTS, ['README.md']));
+
+    const after = await f.payments.bare.sha(UPDATE_BRANCH);
+    expect(await f.payments.bare.sha(`${UPDATE_BRANCH}^`)).toBe(main);
+    expect(await f.payments.bare.log(UPDATE_BRANCH)).toMatch(/^template-drift\[bot\] <[^>]+>\|chore\(template\): update service-template to v1\.1\.0\n[^|]+\|document the service\n/);
+    expect(await f.payments.bare.show(UPDATE_BRANCH, 'README.md')).toBe('# payments\n');
+    expect(await f.payments.bare.show(UPDATE_BRANCH, 'Dockerfile')).toBe('FROM python:3.13-slim\nENV LOG_LEVEL=INFO\n');
+    // One push that replaced the app's own commit, leased on it (--force-with-lease=<that commit>).
+    expect(await refUpdates()).toEqual([`${before} ${after} refs/heads/${UPDATE_BRANCH}`]);
+    expect(push).toHaveBeenCalledExactlyOnceWith(after, UPDATE_BRANCH, before);
+    expect(sentBodies('PATCH', '/repos/acme/payments/pulls/7')).toEqual([]);
+    expect(sentBodies('POST', '/repos/acme/payments/pulls')).toHaveLength(1);
+  });
+
+  it.each([
+    ['modifies', (changed: string[]) => pushPayload(PAYMENTS, changed)],
+    ['adds', (changed: string[]) => pushPayload(PAYMENTS, [], { added: changed })],
+  ])('that %s the answers file, with no update PR open and the repository behind: a PR to the latest release', async (_how, payload) => {
+    const template = await createTemplate();
+    await template.release('v1.1.0', DOCKERFILE_V11);
+    await template.release('v1.2.0', MAKEFILE_V12);
+    const payments = await createService(template, 'payments');
+    const answers = await payments.bare.show('main', ANSWERS_PATH);
+    expect(answers).toMatch(/^ {2}log_level: INFO$/m);
+    await payments.commit({ [ANSWERS_PATH]: answers.replace('log_level: INFO', 'log_level: DEBUG') }, 'more logs');
+
+    const api = mockGitHub();
+    const repo = await serviceRepo('payments', payments);
+    mockPulls(api, PAYMENTS, 'open');
+    mockUpdateToNewPull(api, repo, { template: templateRepo(template), number: 3, releaseTags: ['v1.0.0', 'v1.1.0', 'v1.2.0'] });
+
+    const app = await startApp();
+    await app.receive('push', payload([ANSWERS_PATH]));
+
+    expect(sentBodies('POST', '/repos/acme/payments/pulls')).toMatchObject([{ title: 'Update service-template to v1.2.0', draft: false }]);
+    expect(await payments.bare.sha(`${UPDATE_BRANCH}^`)).toBe(await payments.bare.sha('main'));
+    expect(await payments.bare.show(UPDATE_BRANCH, 'Dockerfile')).toBe('FROM python:3.13-slim\nENV LOG_LEVEL=DEBUG\n');
+    expect(await payments.bare.show(UPDATE_BRANCH, 'Makefile')).toBe(MAKEFILE_V12.Makefile);
+    expect(await payments.bare.show(UPDATE_BRANCH, ANSWERS_PATH)).toMatch(/^version: v1\.2\.0$/m);
+  });
+
+  it('that does not touch the answers file, with no update PR open: the one pulls look-up and nothing else', async () => {
+    const api = mockGitHub();
+    mockPulls(api, PAYMENTS, 'open');
+
+    const app = await startApp();
+    await app.receive('push', pushPayload(PAYMENTS, ['README.md', 'payments/app.py']));
+
+    // No repository read, so no clone URL and no clone.
+    expect(apiCalls()).toEqual(['GET /repos/acme/payments/pulls']);
+  });
+});
+
+describe('a push elsewhere', () => {
+  it.each([
+    ['to another branch, even one changing the answers file', pushPayload(PAYMENTS, [ANSWERS_PATH], { ref: 'refs/heads/feature/login' })],
+    ['of a tag', pushPayload(PAYMENTS, [ANSWERS_PATH], { ref: 'refs/tags/v2.0.0' })],
+    ['deleting the default branch', { ...pushPayload(PAYMENTS, []), deleted: true }],
+  ])('%s: no GitHub call at all', async (_what, payload) => {
+    const app = await startApp();
+    await app.receive('push', payload);
+    expect(sentRequests()).toEqual([]);
+  });
+});
