@@ -52,7 +52,7 @@ export function pullRequestBody(input: PullRequestTextInput): string {
     sections.push(['### Conflicts', '',
       'Git could not merge these files on its own. Files with conflict markers (`<<<<<<<`, `=======`, `>>>>>>>`) need the markers resolved on this branch; files marked "kept local" kept this repository\'s version and need a look by hand:',
       '', ...conflicts.map((change) => `- \`${change.path}\`: ${change.reason}`), '',
-      'Check out this branch, fix the files, and push: the app will then leave the branch alone. This PR stays a draft until then.'].join('\n'));
+      'Check out this branch, fix the files, and push: the app will then leave the branch alone. An update PR that starts with conflicts opens as a draft; mark it ready for review once they are resolved.'].join('\n'));
   }
 
   if (input.releaseNotes.length > 0) {

@@ -53,7 +53,15 @@ export interface UpdateDependencies {
 export async function updateRepository(request: UpdateRequest, deps: UpdateDependencies): Promise<UpdateOutcome> {
   const { platform, log } = deps;
   // Most repositories of an installation never opted in: one API read says so, before any clone.
-  if ((await platform.fileText(request.repo, ANSWERS_FILE)) === undefined) return { kind: 'not-configured' };
+  if ((await platform.fileText(request.repo, ANSWERS_FILE)) === undefined) {
+    // A push that removed the answers file opted the repository out: its update PR would only
+    // bring the file back. (Other events skip the look-up: most repositories never opted in.)
+    if (request.reason === 'push') {
+      const [open] = await platform.pullsForBranch(request.repo, UPDATE_BRANCH, 'open');
+      if (open) await closeUpdatePull(platform, request.repo, open, `\`${ANSWERS_FILE}\` was removed from the default branch, so this repository no longer follows its template; closing.`);
+    }
+    return { kind: 'not-configured' };
+  }
   const repoInfo = await platform.repository(request.repo);
   const token = await platform.repositoryToken(request.repo, 'write');
   const clone = await ServiceClone.open({ cloneUrl: repoInfo.cloneUrl, branch: repoInfo.defaultBranch, token, committer: deps.committer });

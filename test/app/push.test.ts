@@ -4,10 +4,11 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ServiceClone } from '../../src/git/service-clone.js';
 import { INSTALLATION_ID, type TestApp } from '../support/app-harness.js';
 import {
-  ANSWERS_PATH, mockGitHub, mockIssues, mockPulls, mockRelease, mockReleaseNotes, mockUpdateStart, mockUpdateToNewPull, openPullFrom,
+  ANSWERS_PATH, mockComment, mockGitHub, mockIssues, mockPulls, mockRelease, mockReleaseNotes, mockUpdatePull, mockUpdateStart, mockUpdateToNewPull, openPullFrom,
   pushPayload, releasePayload, sentBodies, sentRequests, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub, type MockRepo,
 } from '../support/github-mocks.js';
 import { createService, createTemplate, type BareRepo, type ServiceFixture } from '../support/service-fleet.js';
+import { contentsPath } from '../support/github-nock.js';
 import { tempDir } from '../support/temp-repo.js';
 
 useGitHub();
@@ -110,6 +111,25 @@ describe('a push to the default branch', () => {
     expect(await payments.bare.show(UPDATE_BRANCH, 'Dockerfile')).toBe('FROM python:3.13-slim\nENV LOG_LEVEL=DEBUG\n');
     expect(await payments.bare.show(UPDATE_BRANCH, 'Makefile')).toBe(MAKEFILE_V12.Makefile);
     expect(await payments.bare.show(UPDATE_BRANCH, ANSWERS_PATH)).toMatch(/^version: v1\.2\.0$/m);
+  });
+
+  it('that removes the answers file while an update PR is open: the PR is closed with a comment and its branch deleted', async () => {
+    const f = await fleetWithPull(7);
+    await f.payments.commit({ [ANSWERS_PATH]: null }, 'stop following the template');
+
+    const api = mockGitHub();
+    const open = openPullFrom(PAYMENTS, 7, f.created);
+    mockPulls(api, PAYMENTS, 'open', [open]);
+    api.get(contentsPath('acme', 'payments', ANSWERS_PATH)).reply(404, { message: 'Not Found' });
+    mockPulls(api, PAYMENTS, 'open', [open]);
+    mockComment(api, PAYMENTS, 7);
+    mockUpdatePull(api, open);
+    api.delete('/repos/acme/payments/git/refs/heads%2Ftemplate-drift%2Fupdate').reply(204);
+    await f.app.receive('push', pushPayload(PAYMENTS, []));
+
+    expect(sentBodies('PATCH', '/repos/acme/payments/pulls/7')).toEqual([{ state: 'closed' }]);
+    expect(String(sentBodies('POST', '/repos/acme/payments/issues/7/comments')[0]?.body)).toContain('no longer follows its template');
+    expect(sentBodies('POST', '/repos/acme/payments/pulls')).toHaveLength(1);
   });
 
   it('that does not touch the answers file, with no update PR open: the one pulls look-up and nothing else', async () => {
