@@ -54,8 +54,8 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
   const { platform, log } = deps;
   // Most repositories of an installation never opted in: one API read says so, before any clone.
   if ((await platform.fileText(request.repo, ANSWERS_FILE)) === undefined) {
-    // A push that removed the answers file opted the repository out: its update PR would only
-    // bring the file back. (Other events skip the look-up: most repositories never opted in.)
+    // A push that removed the answers file opted the repository out, and merging its open
+    // update PR would bring the file back. Only pushes look: other events reach every repository.
     if (request.reason === 'push') {
       const [open] = await platform.pullsForBranch(request.repo, UPDATE_BRANCH, 'open');
       if (open) await closeUpdatePull(platform, request.repo, open, `\`${ANSWERS_FILE}\` was removed from the default branch, so this repository no longer follows its template; closing.`);
