@@ -1,3 +1,4 @@
+import PQueue from 'p-queue';
 import { ANSWERS_FILE, parseAnswers, type Answers } from '../engine/answers-file.js';
 import { MANIFEST_FILE } from '../engine/template-manifest.js';
 import { sameTemplate } from '../engine/template-identity.js';
@@ -5,6 +6,8 @@ import { isAtOrPast } from '../engine/template-versions.js';
 import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
 import type { Log } from './log.js';
 import { openAppTemplate } from './open-template.js';
+
+const ANSWERS_READS_AT_ONCE = 8;
 
 export interface ReleaseEvent {
   readonly template: RepoId;
@@ -35,18 +38,16 @@ export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencie
   const templateInfo = await platform.repository(event.template);
   const candidates = (await platform.installationRepositories()).filter((repo) =>
     !repo.archived && `${repo.owner}/${repo.repo}`.toLowerCase() !== `${templateInfo.owner}/${templateInfo.repo}`.toLowerCase());
-  const targets: RepositoryInfo[] = [];
-  for (const repo of candidates) {
-    const answers = await readAnswers(platform, repo, templateInfo, log);
-    if (answers === 'broken') {
-      targets.push(repo); // its update turns the broken file into the "action required" issue
-      continue;
-    }
-    if (!answers || !usesTemplate(answers.template, templateInfo)) continue;
-    if (event.prerelease && !answers.prereleases) continue;
-    if (isAtOrPast(answers.version, event.tag)) continue;
-    targets.push(repo);
-  }
+  // One contents read per repository, a few at a time: an installation may have thousands.
+  const reads = new PQueue({ concurrency: ANSWERS_READS_AT_ONCE });
+  const answersOf = await Promise.all(candidates.map((repo) => reads.add(() => readAnswers(platform, repo, templateInfo, log))));
+  const targets = candidates.filter((_repo, index) => {
+    const answers = answersOf[index];
+    if (answers === 'broken') return true; // its update turns the broken file into the "action required" issue
+    if (!answers || !usesTemplate(answers.template, templateInfo)) return false;
+    if (event.prerelease && !answers.prereleases) return false;
+    return !isAtOrPast(answers.version, event.tag);
+  });
   if (targets.length === 0) return [];
 
   try {
