@@ -12,6 +12,7 @@ import { renderSnapshot } from '../src/engine/render-snapshot.js';
 import { LocalCheckout } from '../src/git/local-checkout.js';
 import { locateTemplate } from '../src/git/template-location.js';
 import { TemplateStore } from '../src/git/template-store.js';
+import { appReadFigures } from './app-read.js';
 import { builtinTemplate } from './builtin-template.js';
 import { cli, git, isolateGit, ownFiles, removeTempDirs, serviceRepo, templateRepo, writeTree, type Service } from './fixtures.js';
 import { cell, measure, ms, table, type Figures } from './measure.js';
@@ -86,6 +87,8 @@ async function main(): Promise<void> {
 
   const smallPhases = await updatePhases(small, RUNS, COLD_RUNS);
   const largePhases = await updatePhases(large, RUNS, COLD_RUNS);
+  for (const [phase, figures] of await appReadFigures(small, syntheticDir, RUNS)) smallPhases.phases.set(phase, figures);
+  for (const [phase, figures] of await appReadFigures(large, syntheticDir, RUNS)) largePhases.phases.set(phase, figures);
   const rows: TemplateRow[] = [
     await builtinRow(),
     { name: 'synthetic (500 files)', files: 500, changed: synthetic.changed, render: await renderFigures(small, syntheticDir), update: smallPhases },
