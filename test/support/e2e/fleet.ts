@@ -25,7 +25,7 @@ export class World {
   static async start(): Promise<World> {
     const scratch = await mkdtemp(join(tmpdir(), 'td-e2e-'));
     const privateKey = generateAppKey();
-    const github = await LocalGitHubServer.start({ appId: 1, appKey: privateKey, webhookSecret: WEBHOOK_SECRET });
+    const github = await LocalGitHubServer.start({ appId: 1, appKey: privateKey, webhookSecret: WEBHOOK_SECRET, validateResponses: true });
     github.install(OWNER, { id: INSTALLATION });
     const app = await AppProcess.start({ github, appId: 1, privateKey, webhookSecret: WEBHOOK_SECRET, cacheDir: join(scratch, 'app-cache') });
     return new World(github, app, scratch);

@@ -94,7 +94,8 @@ export class State {
     const key = name.toLowerCase();
     let label = repo.labels.get(key);
     if (!label) {
-      label = { id: this.nextId(), name, color: 'ededed', description: null };
+      // '' rather than null: the pull-request list's label schema requires a string description.
+      label = { id: this.nextId(), name, color: 'ededed', description: '' };
       repo.labels.set(key, label);
     }
     return label;
