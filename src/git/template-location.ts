@@ -20,10 +20,20 @@ const OWNER_REPO = /^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/;
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
 const SCP_LIKE = /^[^/\s]+@[^/\s:]+:/;
 
+/** `scheme://...`: an address git fetches as it is. */
+export function isUrl(source: string): boolean {
+  return URL_LIKE.test(source);
+}
+
+/** A URL or an scp-style `user@host:path`: anything that is not a local path or `owner/repo`. */
+export function isRemoteAddress(source: string): boolean {
+  return URL_LIKE.test(source) || SCP_LIKE.test(source);
+}
+
 /** Turns what a person wrote (`owner/repo`, a URL, a local path) into something git can fetch. */
 export function locateTemplate(source: string, options: LocateOptions): TemplateLocation {
   let url: string;
-  if (URL_LIKE.test(source) || SCP_LIKE.test(source)) {
+  if (isRemoteAddress(source)) {
     url = source;
   } else if (OWNER_REPO.test(source) && !existsSync(resolve(options.baseDir, source))) {
     // `owner/repo`, unless a local folder of that name exists (`templates/django-service`).

@@ -2,7 +2,7 @@ import { templateKey } from '../engine/template-identity.js';
 import { UserError } from '../engine/user-error.js';
 import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
 import { redact } from '../git/redact.js';
-import { tokenAuthEnv } from '../git/template-location.js';
+import { isUrl, tokenAuthEnv } from '../git/template-location.js';
 import { TemplateStore, type TemplateRepository } from '../git/template-store.js';
 
 export interface AppTemplate {
@@ -14,8 +14,6 @@ export interface AppTemplate {
   readonly htmlUrl: string;
 }
 
-const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
-
 /**
  * Opens the template an answers file names, from the app's side. `owner/repo` is looked up on
  * the same GitHub as the service (so Enterprise and the test server work) and read with a token
@@ -25,10 +23,10 @@ const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
 export async function openAppTemplate(platform: Platform, service: RepositoryInfo, source: string, cacheDir: string): Promise<AppTemplate> {
   const key = templateKey(source);
   const serviceOrigin = new URL(service.cloneUrl).origin;
-  if (!URL_LIKE.test(source) && (!key || source.includes('..') || source.startsWith('/'))) {
+  if (!isUrl(source) && (!key || source.includes('..') || source.startsWith('/'))) {
     throw new UserError(`The answers file names the template "${source}"; the app needs owner/repo or a clone URL`);
   }
-  const sameHost = !URL_LIKE.test(source) || new URL(source).origin === serviceOrigin;
+  const sameHost = !isUrl(source) || new URL(source).origin === serviceOrigin;
   const [owner, repo] = key?.split('/') ?? [];
   let repoId: RepoId | undefined;
   let url = source;
@@ -41,7 +39,7 @@ export async function openAppTemplate(platform: Platform, service: RepositoryInf
       htmlUrl = info.htmlUrl;
     } catch {
       // Not visible to this installation: a public template, fetched without our token.
-      url = URL_LIKE.test(source) ? source : `${serviceOrigin}/${owner}/${repo}.git`;
+      url = isUrl(source) ? source : `${serviceOrigin}/${owner}/${repo}.git`;
     }
   }
   const token = repoId ? await platform.repositoryToken(repoId, 'read') : undefined;

@@ -110,7 +110,8 @@ async function resolveBase(template: TemplateRepository, answers: Answers): Prom
   return undefined;
 }
 
-function refuseAnswersFileOutput(snapshot: RenderedSnapshot): void {
+/** The answers file is each repository's own record: a template may not write it. */
+export function refuseAnswersFileOutput(snapshot: RenderedSnapshot): void {
   if (snapshot.output.has(ANSWERS_FILE)) {
     throw new UserError(`The template renders ${ANSWERS_FILE}, which belongs to each repository; exclude it in template.yml`);
   }

@@ -6,7 +6,8 @@ import { renderSnapshot } from '../../engine/render-snapshot.js';
 import { UserError } from '../../engine/user-error.js';
 import { LocalCheckout } from '../../git/local-checkout.js';
 import { redact } from '../../git/redact.js';
-import { resolveTarget } from '../../workflows/prepare-update.js';
+import { isRemoteAddress } from '../../git/template-location.js';
+import { refuseAnswersFileOutput, resolveTarget } from '../../workflows/prepare-update.js';
 import { openTemplate, type CliEnvironment } from '../environment.js';
 import type { Output } from '../output.js';
 
@@ -33,9 +34,7 @@ export async function init(dir: string, options: InitOptions, environment: CliEn
     ...(options.var && { overrides: options.var }),
     repo: await checkout.identity(),
   });
-  if (snapshot.output.has(ANSWERS_FILE)) {
-    throw new UserError(`The template renders ${ANSWERS_FILE}, which belongs to each repository; exclude it in template.yml`);
-  }
+  refuseAnswersFileOutput(snapshot);
 
   const existing = await checkout.readFiles([...snapshot.output.keys()]);
   const writes = new Map<string, FileEntry>([...snapshot.output].filter(([path]) => !existing.has(path)));
@@ -55,6 +54,6 @@ export async function init(dir: string, options: InitOptions, environment: CliEn
 
 /** What the answers file names as the template: never credentials, and local paths made absolute. */
 function recordedSource(source: string, url: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || /^[^/\s]+@[^/\s:]+:/.test(source)) return redact(source);
+  if (isRemoteAddress(source)) return redact(source);
   return url.startsWith('/') ? url : source;
 }
