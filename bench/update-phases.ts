@@ -42,8 +42,10 @@ export async function updatePhases(service: Service, runs: number, coldRuns: num
 
   await time('answers file + repo checks (rev-parse, remote)', runs, async () => {
     parseAnswers((await checkout.readText(ANSWERS_FILE)) ?? '');
-    await checkout.isGitRepository();
-    await checkout.identity();
+    // A fresh checkout each run: it asks git where it sits only once.
+    const fresh = new LocalCheckout(dir);
+    await fresh.insideGitRepository();
+    await fresh.identity();
   });
   const dirty = await checkout.uncommittedPaths();
   if (dirty.length > 0) throw new Error(`${dir} is not clean: ${dirty.slice(0, 3).join(', ')}`);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ANSWERS_FILE, parseAnswers, type Answers } from '../engine/answers-file.js';
 import { UserError } from '../engine/user-error.js';
-import { LocalCheckout } from '../git/local-checkout.js';
+import { LocalCheckout, nearestFolderHolding } from '../git/local-checkout.js';
 import { prepareUpdate, type PreparedUpdate } from '../workflows/prepare-update.js';
 import { merger, openTemplate, type CliEnvironment } from './environment.js';
 import type { Output } from './output.js';
@@ -12,12 +12,17 @@ export interface ServiceRepository {
   readonly answersText: string;
 }
 
-/** A checkout that was made from a template: its answers file read and checked. */
+/**
+ * The service `dir` belongs to (the nearest folder at or above it with an answers file, within its
+ * git repository), its answers file read and checked.
+ */
 export async function loadServiceRepository(dir: string | undefined, environment: CliEnvironment): Promise<ServiceRepository> {
-  const checkout = new LocalCheckout(resolve(environment.cwd, dir ?? '.'));
-  const answersText = await checkout.readText(ANSWERS_FILE);
+  const start = resolve(environment.cwd, dir ?? '.');
+  const folder = await nearestFolderHolding(start, ANSWERS_FILE);
+  const checkout = new LocalCheckout(folder ?? start);
+  const answersText = folder === undefined ? undefined : await checkout.readText(ANSWERS_FILE);
   if (answersText === undefined) {
-    throw new UserError(`${checkout.dir} has no ${ANSWERS_FILE}; run \`template-drift init\` there first`);
+    throw new UserError(`${start} has no ${ANSWERS_FILE}, and neither has any folder above it; run \`template-drift init\` on the service's folder first`);
   }
   return { checkout, answers: parseAnswers(answersText), answersText };
 }

@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdir, readFile, readlink, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, readlink, realpath, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { FileEntry, FileMap } from '../engine/file-map.js';
 import { EXECUTABLE, REGULAR, SYMLINK } from '../engine/file-map.js';
@@ -6,30 +6,62 @@ import type { RepoIdentity } from '../engine/resolve-variables.js';
 import { UserError } from '../engine/user-error.js';
 import { gitClient } from './git-client.js';
 
+/** Where a folder sits in git: the work tree's top, and the folder's path below it. */
+export interface RepositoryPlace {
+  readonly top: string;
+  /** `''` at the top, else the folder's path from the top with a trailing `/` (`services/pay/`). */
+  readonly prefix: string;
+}
+
 /**
- * A repository checked out on disk: what the CLI reads "ours" from and writes the update to.
+ * A service's folder on disk: what the CLI reads "ours" from and writes the update to. It may be
+ * the top of a git repository or any folder below it (a monorepo's service): every path it takes
+ * and gives is relative to the folder, and git's answers are narrowed to the folder.
  * It reads only the paths it is asked for, so its cost follows the template, not the repository.
  */
 export class LocalCheckout {
+  /** Asked of git once: a command does not move the folder while it runs. */
+  private place: Promise<RepositoryPlace | undefined> | undefined;
+
   constructor(readonly dir: string) {}
 
-  async isGitRepository(): Promise<boolean> {
-    try {
-      const top = await gitClient(this.dir).raw(['rev-parse', '--show-prefix']);
-      return top.trim() === '';
-    } catch {
-      return false;
-    }
+  /** The git work tree holding the folder, or undefined when git does not track it. */
+  repositoryPlace(): Promise<RepositoryPlace | undefined> {
+    this.place ??= repositoryPlaceOf(this.dir);
+    return this.place;
   }
 
-  /** Paths with uncommitted changes (tracked or untracked), as `git status` names them. */
+  async insideGitRepository(): Promise<boolean> {
+    return (await this.repositoryPlace()) !== undefined;
+  }
+
+  /**
+   * Paths in this folder with uncommitted changes (tracked or untracked), relative to the folder.
+   * Changes elsewhere in the repository (a sibling service) are not this folder's business.
+   */
   async uncommittedPaths(): Promise<string[]> {
+    const place = await this.repositoryPlace();
+    if (!place) return [];
     // `--branch` makes a clean status print a line: a silent command costs an extra 50 ms in simple-git.
-    const status = await gitClient(this.dir).raw(['status', '--porcelain', '--branch', '-z', '--untracked-files=all']);
-    return status.split('\0').filter((record) => record.length > 3 && !record.startsWith('## ')).map((record) => record.slice(3));
+    // The pathspec `.` (relative to the folder) narrows the status; porcelain paths stay relative to the top.
+    const status = await gitClient(this.dir).raw(['status', '--porcelain', '--branch', '-z', '--untracked-files=all', '--', '.']);
+    const records = status.split('\0');
+    const paths: string[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      if (record.length <= 3 || record.startsWith('## ')) continue;
+      // A rename or copy is followed by its origin, in a record of its own.
+      if (/[RC]/.test(record.slice(0, 2))) i++;
+      const path = record.slice(3);
+      if (path.startsWith(place.prefix)) paths.push(path.slice(place.prefix.length));
+    }
+    return paths;
   }
 
-  /** `owner/name` from the `origin` remote when there is one; otherwise the folder's name. */
+  /**
+   * `owner/name` from the `origin` remote when there is one; otherwise (and for a subfolder of a
+   * repository) the folder's name.
+   */
   async identity(): Promise<RepoIdentity> {
     let url = '';
     try {
@@ -39,7 +71,9 @@ export class LocalCheckout {
       // No git, or no origin: the folder name is the best name we have.
     }
     const match = /[/:]([^/:]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url);
-    if (match?.[1] && match[2]) return { owner: match[1], name: match[2] };
+    // A service in a monorepo's subfolder is named by its folder, not by the monorepo.
+    const inSubfolder = ((await this.repositoryPlace())?.prefix ?? '') !== '';
+    if (match?.[1] && match[2]) return { owner: match[1], name: inSubfolder ? basename(this.dir) : match[2] };
     return { owner: '', name: basename(this.dir) };
   }
 
@@ -118,5 +152,31 @@ export class LocalCheckout {
       }
       parent = dirname(parent);
     }
+  }
+}
+
+async function repositoryPlaceOf(dir: string): Promise<RepositoryPlace | undefined> {
+  try {
+    // gitClient throws at once when the folder does not exist yet (`init` of a new folder).
+    const [top, prefix] = (await gitClient(dir).raw(['rev-parse', '--show-toplevel', '--show-prefix'])).split('\n');
+    return top ? { top, prefix: prefix ?? '' } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The nearest folder at or above `start` that holds `path` (a service's answers file), so that
+ * commands run from inside a service find it. The search stops at the top of the git work tree
+ * holding `start` (or at the filesystem's root outside git); a `start` that does not exist is
+ * looked at alone, so a mistyped folder never picks up a parent's answers.
+ */
+export async function nearestFolderHolding(start: string, path: string): Promise<string | undefined> {
+  const from = await realpath(start).catch(() => undefined);
+  if (from === undefined) return undefined;
+  const top = (await repositoryPlaceOf(from))?.top;
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (await lstat(join(dir, path)).then(() => true, () => false)) return dir;
+    if (dir === top || dirname(dir) === dir) return undefined;
   }
 }

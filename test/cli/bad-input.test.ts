@@ -124,7 +124,7 @@ describe('a broken answers file', () => {
   it('missing altogether fails with a hint to run init', async () => {
     await git(service, 'rm', '--quiet', ANSWERS);
     await commitAll(service, 'no answers');
-    await failsCleanly(/has no \.github\/template-drift\.yml; run `template-drift init` there first/, 'update', service);
+    await failsCleanly(/has no \.github\/template-drift\.yml, and neither has any folder above it; run `template-drift init`/, 'update', service);
   });
 });
 
@@ -140,7 +140,7 @@ describe('the working tree', () => {
     const loose = join(context.cwd, 'loose');
     expect((await cli(context, 'init', loose, '--template', template.dir, '--ref', 'v1.0.0', '--var', 'service_name=pay')).code).toBe(0);
     const before = await treeState(loose);
-    expectCleanFailure(await cli(context, 'update', loose), /is not the top of a git repository/);
+    expectCleanFailure(await cli(context, 'update', loose), /is not in a git repository/);
     expect(await treeState(loose)).toEqual(before);
   });
 });

@@ -96,7 +96,7 @@ describe('check', () => {
   });
 
   it('exits 2 with one message for a folder made without template-drift', async () => {
-    expectCleanFailure(await cli(context, 'check', context.cwd), /has no \.github\/template-drift\.yml; run `template-drift init`/);
+    expectCleanFailure(await cli(context, 'check', context.cwd), /has no \.github\/template-drift\.yml, and neither has any folder above it; run `template-drift init`/);
   });
 });
 

@@ -1,20 +1,47 @@
-import { lstat, readFile, readlink, stat } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FileEntry } from '../../src/engine/file-map.js';
 import { UserError } from '../../src/engine/user-error.js';
-import { LocalCheckout } from '../../src/git/local-checkout.js';
+import { LocalCheckout, nearestFolderHolding } from '../../src/git/local-checkout.js';
 import { git, tempDir, TestRepo, writeTree } from '../support/temp-repo.js';
 
 const regular = (text: string): FileEntry => ({ content: Buffer.from(text), mode: '100644' });
 
 describe('recognising a repository', () => {
-  it('is true only at the top of a git working tree', async () => {
-    const repo = await TestRepo.create({ 'sub/a.txt': 'a' });
-    expect(await new LocalCheckout(repo.dir).isGitRepository()).toBe(true);
-    expect(await new LocalCheckout(join(repo.dir, 'sub')).isGitRepository()).toBe(false);
-    expect(await new LocalCheckout(await tempDir()).isGitRepository()).toBe(false);
-    expect(await new LocalCheckout(join(repo.dir, 'missing')).isGitRepository()).toBe(false);
+  it('knows the work tree holding the folder, at its top or below it', async () => {
+    const repo = await TestRepo.create({ 'services/pay/a.txt': 'a' });
+    const top = await realpath(repo.dir);
+    expect(await new LocalCheckout(repo.dir).repositoryPlace()).toEqual({ top, prefix: '' });
+    expect(await new LocalCheckout(join(repo.dir, 'services/pay')).repositoryPlace()).toEqual({ top, prefix: 'services/pay/' });
+    expect(await new LocalCheckout(join(repo.dir, 'services/pay')).insideGitRepository()).toBe(true);
+    expect(await new LocalCheckout(await tempDir()).insideGitRepository()).toBe(false);
+    expect(await new LocalCheckout(join(repo.dir, 'missing')).insideGitRepository()).toBe(false);
+  });
+
+  it('lists only the uncommitted paths of its own folder, relative to it', async () => {
+    const repo = await TestRepo.create({ 'services/pay/a.txt': 'a', 'services/payroll/b.txt': 'b', 'top.txt': 't', 'services/pay/moved.txt': 'm' });
+    await repo.write({ 'services/pay/a.txt': 'changed', 'services/pay/new/c.txt': 'c', 'services/payroll/b.txt': 'sibling', 'top.txt': 'x' });
+    await git(repo.dir, 'mv', 'services/pay/moved.txt', 'services/pay/renamed.txt');
+    const pay = new LocalCheckout(join(repo.dir, 'services/pay'));
+    expect((await pay.uncommittedPaths()).sort()).toEqual(['a.txt', 'new/c.txt', 'renamed.txt']);
+    expect(await new LocalCheckout(join(repo.dir, 'services/payroll')).uncommittedPaths()).toEqual(['b.txt']);
+  });
+
+  it('finds the nearest folder holding a file, upward and within the work tree only', async () => {
+    const repo = await TestRepo.create({ 'marker': 'outer', 'svc/marker': 'inner', 'svc/src/deep/x.txt': 'x', 'other/y.txt': 'y' });
+    const top = await realpath(repo.dir);
+    expect(await nearestFolderHolding(join(repo.dir, 'svc/src/deep'), 'marker')).toBe(join(top, 'svc'));
+    expect(await nearestFolderHolding(join(repo.dir, 'svc'), 'marker')).toBe(join(top, 'svc'));
+    expect(await nearestFolderHolding(join(repo.dir, 'other'), 'marker')).toBe(top);
+    expect(await nearestFolderHolding(join(repo.dir, 'svc/missing'), 'marker')).toBeUndefined();
+    const parent = await tempDir();
+    await writeTree(parent, { marker: 'above the work tree' });
+    const nested = await TestRepo.create({ 'inside/z.txt': 'z' }, '', async () => {
+      await mkdir(join(parent, 'repo'));
+      return join(parent, 'repo');
+    });
+    expect(await nearestFolderHolding(join(nested.dir, 'inside'), 'marker')).toBeUndefined();
   });
 
   it('lists modified, staged and untracked paths, including files in new folders', async () => {
@@ -35,6 +62,12 @@ describe('recognising a repository', () => {
     const repo = await TestRepo.create();
     await git(repo.dir, 'remote', 'add', 'origin', url);
     expect(await new LocalCheckout(repo.dir).identity()).toEqual(identity);
+  });
+
+  it('names a service in a subfolder by its folder, owned by the origin\'s owner', async () => {
+    const repo = await TestRepo.create({ 'services/payments/a.txt': 'a' });
+    await git(repo.dir, 'remote', 'add', 'origin', 'https://github.com/acme/platform.git');
+    expect(await new LocalCheckout(join(repo.dir, 'services/payments')).identity()).toEqual({ owner: 'acme', name: 'payments' });
   });
 
   it('falls back to the folder name without an origin, or without git', async () => {

@@ -14,13 +14,14 @@ export interface UpdateOptions {
 
 /**
  * `update`: applies the update to the working tree, uncommitted, for a person to review.
- * 1. refuse a dirty working tree (the update must be reviewable on its own, and lose nothing);
+ * 1. refuse a dirty working tree in the service's folder (the update must be reviewable on its own,
+ *    and lose nothing; a sibling service's edits in a monorepo are not in the way);
  * 2. compute the whole plan; 3. write files and the answers file; 4. name every conflict.
  */
 export async function update(dir: string | undefined, options: UpdateOptions, environment: CliEnvironment, output: Output): Promise<number> {
   const service = await loadServiceRepository(dir, environment);
-  if (!(await service.checkout.isGitRepository())) {
-    throw new UserError(`${service.checkout.dir} is not the top of a git repository; update writes only into one, so the change can be reviewed`);
+  if (!(await service.checkout.insideGitRepository())) {
+    throw new UserError(`${service.checkout.dir} is not in a git repository; update writes only into one, so the change can be reviewed`);
   }
   const dirty = await service.checkout.uncommittedPaths();
   if (dirty.length > 0) {
