@@ -29,6 +29,11 @@ export interface PlannedChange {
   readonly before?: FileEntry;
   /** The file after the update, for `add` and `update`. */
   readonly after?: FileEntry;
+  /**
+   * The template's file at the target, for a conflict that keeps the repository's file as it is
+   * (binary, symlink, or deleted here): the side a person still has to see and pick up.
+   */
+  readonly theirs?: FileEntry;
 }
 
 export interface PlanInput {
@@ -166,7 +171,8 @@ function write(state: PathState, after: FileEntry, outcome: ChangeOutcome, confl
 }
 
 function keepLocal(state: PathState, conflict: boolean, reason: string): PlannedChange {
-  return change(state, 'keep', 'kept-local', conflict, reason, undefined);
+  const kept = change(state, 'keep', 'kept-local', conflict, reason, undefined);
+  return conflict && state.theirs ? { ...kept, theirs: state.theirs } : kept;
 }
 
 function change(

@@ -62,19 +62,23 @@ describe('merge files (the default policy)', () => {
     const change = await planOne('merge', 'a\n', undefined, 'a changed\n');
     expect(change).toMatchObject({ action: 'keep', templateAction: 'delete', outcome: 'kept-local', conflict: true });
     expect(change?.after).toBeUndefined();
+    expect(change?.theirs).toBeUndefined();
   });
 
   it('report a conflict and write nothing when the template changed a locally deleted file', async () => {
     const change = await planOne('merge', 'a\n', 'b\n', undefined);
     expect(change).toMatchObject({ action: 'keep', templateAction: 'update', outcome: 'kept-local', conflict: true });
     expect(change?.after).toBeUndefined();
+    expect(change?.theirs?.content.toString()).toBe('b\n');
   });
 
   it('report a conflict and keep the local bytes when a binary changed on both sides', async () => {
     const ours = Buffer.concat([BINARY, Buffer.from('ours')]);
-    const change = await planOne('merge', BINARY, Buffer.concat([BINARY, Buffer.from('theirs')]), ours);
+    const theirs = { content: Buffer.concat([BINARY, Buffer.from('theirs')]), mode: '100755' as const };
+    const change = await planOne('merge', BINARY, theirs, ours);
     expect(change).toMatchObject({ action: 'keep', outcome: 'kept-local', conflict: true });
     expect(change?.after).toBeUndefined();
+    expect(change?.theirs).toEqual(theirs);
   });
 
   it('take a binary the template changed when the repository did not', async () => {
