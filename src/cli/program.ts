@@ -73,6 +73,8 @@ function buildProgram(environment: CliEnvironment, output: Output, setExit: (cod
     .description('exit 0 if an update would change nothing, 1 if it would, 2 on error')
     .argument('[dir]', 'the repository folder', '.')
     .option('--to <ref>', 'template ref to compare with (default: latest release tag)')
+    .option('--var <name=value>', 'preview a changed answer (repeatable)', collectVar)
+    .option('--allow-downgrade', 'allow --to an older version than the recorded one')
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, options: Parameters<typeof check>[1]) => done(await check(dir, options, environment, output)));
 
@@ -81,6 +83,8 @@ function buildProgram(environment: CliEnvironment, output: Output, setExit: (cod
     .description('print the unified diff an update would apply')
     .argument('[dir]', 'the repository folder', '.')
     .option('--to <ref>', 'template ref to update to (default: latest release tag)')
+    .option('--var <name=value>', 'preview a changed answer (repeatable)', collectVar)
+    .option('--allow-downgrade', 'allow --to an older version than the recorded one')
     .action(async (dir: string, options: Parameters<typeof diff>[1]) => done(await diff(dir, options, environment, output)));
 
   program
@@ -88,6 +92,8 @@ function buildProgram(environment: CliEnvironment, output: Output, setExit: (cod
     .description('apply the update to the working tree, uncommitted (exit 1 when conflicts were written)')
     .argument('[dir]', 'the repository folder', '.')
     .option('--to <ref>', 'template ref to update to (default: latest release tag)')
+    .option('--var <name=value>', 'change an answer: written into the answers file and applied (repeatable)', collectVar)
+    .option('--allow-downgrade', 'allow --to an older version than the recorded one')
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, options: Parameters<typeof update>[1]) => done(await update(dir, options, environment, output)));
 

@@ -17,6 +17,8 @@ export function updateJson(update: PreparedUpdate) {
     fromCommit: update.fromCommit ?? null,
     toCommit: update.toCommit,
     upToDate: update.upToDate,
+    changedAnswers: update.changedAnswers,
+    answersFromHistory: update.answersFromHistory,
     changes: reportedChanges(update).map((change) => ({
       path: change.path,
       action: change.action === 'keep' ? change.templateAction : change.action,
@@ -34,11 +36,18 @@ export function describeUpdate(update: PreparedUpdate, output: Output): string {
   const c = paint(output);
   const from = update.from ?? '(never updated)';
   const lines: string[] = [];
+  // Without history a changed answer looks like a local edit: say why one may go unseen.
+  const note = update.fromCommit && !update.answersFromHistory
+    ? c.dim('  (the answers file has no git history here, so the base was rendered with today\'s answers: commit it to see changed answers)')
+    : undefined;
   if (update.upToDate) {
     lines.push(`In line with ${update.templateName} ${update.to}.`);
+    if (note) lines.push(note);
     return lines.join('\n');
   }
-  lines.push(from === update.to ? `Drifted from ${update.templateName} ${update.to}:` : `${update.templateName} ${from} → ${update.to}:`);
+  const answers = update.changedAnswers.length > 0 ? `changed answers (${update.changedAnswers.join(', ')})` : '';
+  if (from !== update.to) lines.push(`${update.templateName} ${from} → ${update.to}${answers && `, ${answers}`}:`);
+  else lines.push(answers ? `${update.templateName} ${update.to} with ${answers}:` : `Drifted from ${update.templateName} ${update.to}:`);
   const changes = reportedChanges(update);
   for (const change of changes) {
     const label = (change.conflict ? 'conflict' : change.action).padEnd(8);
@@ -46,5 +55,6 @@ export function describeUpdate(update: PreparedUpdate, output: Output): string {
     lines.push(`  ${colored}  ${change.path}  ${c.dim(`(${change.reason})`)}`);
   }
   if (changes.length === 0) lines.push('  no file changes; the answers file records the new version');
+  if (note) lines.push(note);
   return lines.join('\n');
 }

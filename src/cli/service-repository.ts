@@ -3,6 +3,7 @@ import { ANSWERS_FILE, parseAnswers, type Answers } from '../engine/answers-file
 import { UserError } from '../engine/user-error.js';
 import { LocalCheckout, nearestFolderHolding } from '../git/local-checkout.js';
 import { prepareUpdate, type PreparedUpdate } from '../workflows/prepare-update.js';
+import { recordedAnswers } from '../workflows/recorded-answers.js';
 import { merger, openTemplate, type CliEnvironment } from './environment.js';
 import type { Output } from './output.js';
 
@@ -27,10 +28,20 @@ export async function loadServiceRepository(dir: string | undefined, environment
   return { checkout, answers: parseAnswers(answersText), answersText };
 }
 
-/** The update of a local checkout to `targetRef` (or the latest release), computed but not written. */
+/** What `check`, `diff` and `update` take from their flags to decide the update. */
+export interface UpdateFlags {
+  readonly to?: string;
+  readonly var?: Record<string, string>;
+  readonly allowDowngrade?: boolean;
+}
+
+/**
+ * The update of a local checkout to `--to` (or the latest release), computed but not written.
+ * Its base is rendered with the answers recorded in the answers file's git history.
+ */
 export async function prepareLocalUpdate(
   service: ServiceRepository,
-  targetRef: string | undefined,
+  flags: UpdateFlags,
   environment: CliEnvironment,
   output: Output,
 ): Promise<PreparedUpdate> {
@@ -39,7 +50,10 @@ export async function prepareLocalUpdate(
     template: repository,
     answers: service.answers,
     answersText: service.answersText,
-    ...(targetRef !== undefined && { targetRef }),
+    ...(flags.to !== undefined && { targetRef: flags.to }),
+    ...(flags.allowDowngrade !== undefined && { allowDowngrade: flags.allowDowngrade }),
+    ...(flags.var && { overrides: flags.var }),
+    recorded: await recordedAnswers(service.answers, service.checkout.fileHistory(ANSWERS_FILE)),
     repo: await service.checkout.identity(),
     readOurs: (paths) => service.checkout.readFiles(paths),
     merger,

@@ -1,4 +1,4 @@
-import { Document, isMap, parseDocument } from 'yaml';
+import { Document, isMap, isScalar, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { parseYamlWith } from './parse-yaml.js';
 import type { VariableValue } from './template-manifest.js';
@@ -50,11 +50,13 @@ export interface AnswersUpdate {
   readonly commit: string;
   /** Variables to record (new variables' defaults); existing answers are never rewritten. */
   readonly newVariables: Readonly<Record<string, VariableValue>>;
+  /** Answers a person changed (`update --var`): written over the old value, its comments kept. */
+  readonly setVariables?: Readonly<Record<string, VariableValue>>;
 }
 
 /**
- * Rewrites `version`, `commit` and adds new variables, keeping every other key and the
- * comments a person wrote (the yaml Document API edits the parsed tree, not the text).
+ * Rewrites `version`, `commit`, adds new variables and sets changed answers, keeping every other
+ * key and the comments a person wrote (the yaml Document API edits the parsed tree, not the text).
  */
 export function updateAnswersText(text: string, update: AnswersUpdate): string {
   const doc = parseDocument(text);
@@ -63,10 +65,17 @@ export function updateAnswersText(text: string, update: AnswersUpdate): string {
   }
   doc.set('version', update.version);
   doc.set('commit', update.commit);
-  const names = Object.keys(update.newVariables);
+  const set = update.setVariables ?? {};
+  const names = [...Object.keys(update.newVariables), ...Object.keys(set)];
   if (names.length > 0 && !isMap(doc.get('variables'))) doc.set('variables', doc.createNode({}));
-  for (const name of names) {
-    if (!doc.hasIn(['variables', name])) doc.setIn(['variables', name], update.newVariables[name]);
+  for (const [name, value] of Object.entries(update.newVariables)) {
+    if (!doc.hasIn(['variables', name])) doc.setIn(['variables', name], value);
+  }
+  for (const [name, value] of Object.entries(set)) {
+    const node = doc.getIn(['variables', name], true);
+    // Changing the scalar in place keeps the comment beside it (`service_name: billing # who owns it`).
+    if (isScalar(node)) node.value = value;
+    else doc.setIn(['variables', name], value);
   }
   return doc.toString();
 }

@@ -77,6 +77,28 @@ export class LocalCheckout {
     return { owner: '', name: basename(this.dir) };
   }
 
+  /**
+   * The committed versions of a file, newest first, as text: `git log` on this checkout only (no
+   * network), each version read when it is asked for. Nothing when the folder is no git
+   * repository or the file was never committed; a shallow clone yields the history it holds.
+   */
+  async *fileHistory(path: string): AsyncGenerator<string> {
+    const git = gitClient(this.dir);
+    let commits: string[];
+    try {
+      commits = (await git.raw(['log', '--format=%H', '--end-of-options', 'HEAD', '--', path])).split('\n').filter(Boolean);
+    } catch {
+      return; // not a repository, or no commit yet
+    }
+    // `./` makes the path relative to this folder, which may be a subfolder of the repository.
+    for (const commit of commits) {
+      // The commit that deleted the file ends its history: what came before was another life of it.
+      const text = await git.raw(['show', `${commit}:./${path}`]).catch(() => undefined);
+      if (text === undefined) return;
+      yield text;
+    }
+  }
+
   async readText(path: string): Promise<string | undefined> {
     const entry = await this.readEntry(path);
     return entry?.content.toString('utf8');

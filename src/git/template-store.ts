@@ -128,6 +128,20 @@ export class TemplateRepository {
     return blobs;
   }
 
+  /**
+   * Whether `ancestor` is a strict ancestor of `descendant` in the template's history: how refs
+   * that are not versions (branches, SHAs) are put in order. Unrelated commits are not.
+   */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    if (ancestor === descendant) return false;
+    await this.ensureCommit(ancestor);
+    await this.ensureCommit(descendant);
+    // `merge-base A B` prints A exactly when A is an ancestor of B (`--is-ancestor` answers only
+    // by exit code, which simple-git does not report); unrelated histories print nothing.
+    const base = await this.git.raw(['merge-base', ancestor, descendant]).catch(() => '');
+    return base.trim() === ancestor;
+  }
+
   private async ensureCommit(commit: string): Promise<void> {
     if (await this.hasCommit(commit)) return;
     this.options.onProgress?.(`Fetching template ${this.location.display}`);

@@ -3,11 +3,14 @@ import { ANSWERS_FILE, updateAnswersText } from '../engine/answers-file.js';
 import type { FileMap } from '../engine/file-map.js';
 import type { Merger } from '../engine/merger.js';
 import { managedPaths, planUpdate, type PlannedChange } from '../engine/plan-update.js';
-import { renderSnapshot, type RenderedSnapshot } from '../engine/render-snapshot.js';
+import type { PolicyOf } from '../engine/file-rules.js';
+import { renderSnapshot, type RenderedSnapshot, type SnapshotInput } from '../engine/render-snapshot.js';
 import type { RepoIdentity } from '../engine/resolve-variables.js';
 import { latestVersionTag } from '../engine/template-versions.js';
-import { UserError } from '../engine/user-error.js';
+import { isUserError, UserError } from '../engine/user-error.js';
 import type { ResolvedRef, TemplateRepository } from '../git/template-store.js';
+import type { RecordedAnswers } from './recorded-answers.js';
+import { recordedRef, updateTarget } from './update-target.js';
 
 export interface PrepareUpdateInput {
   readonly template: TemplateRepository;
@@ -16,6 +19,15 @@ export interface PrepareUpdateInput {
   readonly answersText: string;
   /** A tag, branch or SHA; the highest release tag when absent. */
   readonly targetRef?: string;
+  /** Go to an older `targetRef` than the recorded version (otherwise a DowngradeError). */
+  readonly allowDowngrade?: boolean;
+  /**
+   * The answers the recorded version was applied with (from the answers file's history): the
+   * base is rendered with them. Absent: today's answers, as when there is no history.
+   */
+  readonly recorded?: RecordedAnswers;
+  /** `--var k=v`: new answers, applied to the target and written into the answers file. */
+  readonly overrides?: Readonly<Record<string, string>>;
   readonly repo: RepoIdentity;
   /**
    * Reads the repository's files at the given paths (the checkout, or a clone's tree). `known`
@@ -38,33 +50,44 @@ export interface PreparedUpdate {
   /** Every path the update writes, deletes, or reports. */
   readonly changes: readonly PlannedChange[];
   readonly answersText: string;
+  /** Variables whose value at the target differs from the one the base was rendered with. */
+  readonly changedAnswers: readonly string[];
+  /** False when the answers file had no history, so the base was rendered with today's answers. */
+  readonly answersFromHistory: boolean;
   /** True when applying this changes nothing at all, answers file included. */
   readonly upToDate: boolean;
 }
 
 /**
  * Computes a whole update without writing anything:
- * 1. resolve the target (the named ref, or the highest release tag) and the base (the answers' commit);
- * 2. render the template at the target and at the base with the repository's answers;
+ * 1. resolve the target (the named ref, or the highest release tag; never backwards unless
+ *    allowed) and the base (the answers' commit);
+ * 2. render the target with today's answers (and `--var`), the base with the answers recorded
+ *    when it was applied, so a changed answer is a change of the template's output;
  * 3. read the repository's files, only at the paths the template manages;
  * 4. plan each path (enforce / merge / scaffold / ignore), merging text with git;
  * 5. rewrite the answers file for the new version.
  */
 export async function prepareUpdate(input: PrepareUpdateInput): Promise<PreparedUpdate> {
   const { template, answers } = input;
-  const target = await resolveTarget(template, input.targetRef, answers.prereleases);
-  const base = await resolveBase(template, answers);
+  const target = await updateTarget(template, answers, {
+    ...(input.targetRef !== undefined && { ref: input.targetRef }),
+    ...(input.allowDowngrade !== undefined && { allowDowngrade: input.allowDowngrade }),
+  });
+  const base = await recordedRef(template, answers);
 
   const theirs = renderSnapshot({
     files: await template.read(target.commit),
     ref: target.ref,
     answers: answers.variables,
+    ...(input.overrides && { overrides: input.overrides }),
     repo: input.repo,
     ignore: answers.ignore,
   });
-  const baseOutput = base
-    ? renderSnapshot({ files: await template.read(base.commit), ref: base.ref, answers: answers.variables, repo: input.repo }).output
-    : new Map();
+  const baseSnapshot = base
+    ? renderBase({ files: await template.read(base.commit), ref: base.ref, repo: input.repo, ignore: answers.ignore }, input.recorded?.variables ?? answers.variables, answers.variables)
+    : undefined;
+  const baseOutput = baseSnapshot?.output ?? new Map();
   refuseAnswersFileOutput(theirs);
 
   const paths = managedPaths(baseOutput, theirs.output);
@@ -72,7 +95,7 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
     base: baseOutput,
     theirs: theirs.output,
     ours: await input.readOurs(paths, [baseOutput, theirs.output]),
-    policyOf: theirs.policyOf,
+    policyOf: baseSnapshot ? withBaseRulesForDropped(theirs.policyOf, baseSnapshot) : theirs.policyOf,
     merger: input.merger,
     labels: { ours: 'repository', base: `template ${base?.ref ?? '(none)'}`, theirs: `template ${target.ref}` },
   });
@@ -80,7 +103,11 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
   const newVariables = Object.fromEntries(
     theirs.variables.defaulted.filter((name) => !(name in answers.variables)).map((name) => [name, theirs.variables.values[name]!]),
   );
-  const answersText = updateAnswersText(input.answersText, { version: target.ref, commit: target.commit, newVariables });
+  const setVariables = Object.fromEntries(Object.keys(input.overrides ?? {}).map((name) => [name, theirs.variables.values[name]!]));
+  const answersText = updateAnswersText(input.answersText, { version: target.ref, commit: target.commit, newVariables, setVariables });
+  const answered = new Set([...Object.keys(input.recorded?.variables ?? {}), ...Object.keys(answers.variables), ...Object.keys(setVariables)]);
+  const changedAnswers = [...answered].filter((name) => baseSnapshot && name in baseSnapshot.variables.values && name in theirs.variables.values &&
+    baseSnapshot.variables.values[name] !== theirs.variables.values[name]);
   const writes = changes.filter((change) => change.action !== 'keep' || change.conflict);
   return {
     template: template.location.display,
@@ -91,7 +118,35 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
     toCommit: target.commit,
     changes,
     answersText,
+    changedAnswers,
+    answersFromHistory: input.recorded?.fromHistory ?? false,
     upToDate: writes.length === 0 && answersText === input.answersText,
+  };
+}
+
+/**
+ * The base: the recorded version rendered with the recorded answers. Should those no longer
+ * render (a version of the answers file a person wrote by hand, say), today's answers stand in,
+ * as they did before answers had a history.
+ */
+function renderBase(input: Omit<SnapshotInput, 'answers'>, recorded: Readonly<Record<string, unknown>>, today: Readonly<Record<string, unknown>>): RenderedSnapshot {
+  try {
+    return renderSnapshot({ ...input, answers: recorded });
+  } catch (error) {
+    if (!isUserError(error) || recorded === today) throw error;
+    return renderSnapshot({ ...input, answers: today });
+  }
+}
+
+/**
+ * A path the base produced but the target now excludes (the `ci` answer changed, or a new
+ * version stopped rendering it) has left the template's output: it follows the rules it had at
+ * the base, so it is deleted when unchanged here and reported when changed, as copier does.
+ */
+function withBaseRulesForDropped(policyOf: PolicyOf, base: RenderedSnapshot): PolicyOf {
+  return (path) => {
+    const policy = policyOf(path);
+    return policy === 'exclude' && base.output.has(path) ? base.policyOf(path) : policy;
   };
 }
 
@@ -102,12 +157,6 @@ export async function resolveTarget(template: TemplateRepository, ref: string | 
     throw new UserError(`Template ${template.location.display} has no release tags (like v1.0.0); name a ref with --to`);
   }
   return template.resolve(latest);
-}
-
-async function resolveBase(template: TemplateRepository, answers: Answers): Promise<ResolvedRef | undefined> {
-  if (answers.commit) return { ref: answers.version ?? answers.commit, commit: answers.commit };
-  if (answers.version) return template.resolve(answers.version);
-  return undefined;
 }
 
 /** The answers file is each repository's own record: a template may not write it. */

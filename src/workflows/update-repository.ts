@@ -7,12 +7,13 @@ import { isAtOrPast, tagVersion } from '../engine/template-versions.js';
 import { readMarker } from '../engine/update-marker.js';
 import { isUserError } from '../engine/user-error.js';
 import { GitRemoteError, ServiceClone } from '../git/service-clone.js';
-import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
+import type { Platform, PullRequestInfo, RepoId, RepositoryInfo } from '../github/platform.js';
 import { closeUpdatePull, ensureUpdatePull, warnHandsOff } from './ensure-update-pull.js';
 import type { Log } from './log.js';
 import { openAppTemplate } from './open-template.js';
-import { prepareUpdate } from './prepare-update.js';
+import { prepareUpdate, type PreparedUpdate } from './prepare-update.js';
 import { reportProblem, resolveProblem } from './problem-issue.js';
+import { DowngradeError } from './update-target.js';
 
 export interface UpdateRequest {
   readonly repo: RepoId;
@@ -103,15 +104,21 @@ async function updateConfigured(
   }
 
   // Step 4: the whole update, computed before anything is written.
-  const update = await prepareUpdate({
-    template: template.repository,
-    answers,
-    answersText,
-    ...(request.targetRef !== undefined && { targetRef: request.targetRef }),
-    repo: { owner: repo.owner, name: repo.repo },
-    readOurs: (paths, known) => clone.readFiles(paths, known),
-    merger: deps.merger,
-  });
+  let update: PreparedUpdate;
+  try {
+    update = await prepareUpdate({
+      template: template.repository,
+      answers,
+      answersText,
+      ...(request.targetRef !== undefined && { targetRef: request.targetRef }),
+      repo: { owner: repo.owner, name: repo.repo },
+      readOurs: (paths, known) => clone.readFiles(paths, known),
+      merger: deps.merger,
+    });
+  } catch (error) {
+    if (!(error instanceof DowngradeError)) throw error;
+    return refuseDowngrade(platform, request, openPull, error);
+  }
   if (!request.explicit && (await isDeclined(platform, repo, update.to))) {
     return { kind: 'skipped', why: `${update.to} was declined (its update PR was closed unmerged)` };
   }
@@ -144,6 +151,22 @@ async function updateConfigured(
   const conflicts = update.changes.filter((change) => change.conflict).length;
   log.info({ repo, to: update.to, pull: pull.number, conflicts, pushed: !unchanged }, 'template update pull request ready');
   return { kind: 'pull-request', url: pull.htmlUrl, to: update.to, conflicts, pushed: !unchanged };
+}
+
+/**
+ * The app never goes back to an older version than the one recorded: a release or an open PR
+ * behind it is skipped (the PR closed: the repository has moved past it), and a person asking
+ * for one with `/sync-template` is told which version is recorded and how to go back on purpose.
+ */
+async function refuseDowngrade(platform: Platform, request: UpdateRequest, openPull: PullRequestInfo | undefined, error: DowngradeError): Promise<UpdateOutcome> {
+  if (!request.explicit && openPull && readMarker(openPull.body)?.to === error.target) {
+    await closeUpdatePull(platform, request.repo, openPull, `This repository already records ${error.recorded}, past ${error.target}; closing.`);
+  }
+  return {
+    kind: 'skipped',
+    why: `${error.target} is older than ${error.recorded}, the version this repository records, and the app never downgrades. ` +
+      `To go back on purpose, run \`template-drift update --to ${error.target} --allow-downgrade\` in a checkout and open a pull request`,
+  };
 }
 
 /** Our commits carry the bot's email and the update trailer; anything else came from a person. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  commentId, commentPayload, mockComment, mockGitHub, mockIssues, mockPermission, mockReaction, mockUpdateStart, mockUpdateToNewPull,
+  ANSWERS_PATH, commentId, commentPayload, mockComment, mockGitHub, mockIssues, mockPermission, mockReaction, mockUpdateStart, mockUpdateToNewPull,
   sentBodies, sentRequests, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub, type RepoRef,
 } from '../support/github-mocks.js';
 import { createService, createTemplate } from '../support/service-fleet.js';
@@ -55,6 +55,26 @@ describe('/sync-template', () => {
     await app.receive('issue_comment', payload);
 
     expect(replies()).toEqual(['@Codertocat already in line with v1.0.0.']);
+    expect(await payments.bare.sha(UPDATE_BRANCH)).toBeUndefined();
+  });
+
+  it('refuses a ref older than the recorded version, naming it, with no PR and no issue', async () => {
+    const template = await createTemplate();
+    await template.release('v1.1.0', { 'Dockerfile.hbs': 'FROM python:3.13-slim\n' });
+    const payments = await createService(template, 'payments');
+    const answers = await payments.bare.show('main', ANSWERS_PATH);
+    const v11 = await template.bare.sha('v1.1.0^{commit}');
+    await payments.commit({ [ANSWERS_PATH]: answers.replace(/^version: .*$/m, 'version: v1.1.0').replace(/^commit: .*$/m, `commit: ${v11}`) }, 'merge the v1.1.0 update');
+    const payload = commentPayload(PAYMENTS, '/sync-template v1.0.0', { issue: ISSUE });
+    const api = mockAcknowledged(payload, 'write');
+    mockUpdateStart(api, await serviceRepo('payments', payments), { template: templateRepo(template) });
+    mockComment(api, PAYMENTS, ISSUE);
+
+    const app = await startApp();
+    await app.receive('issue_comment', payload);
+
+    expect(replies()).toEqual(['@Codertocat nothing was changed: v1.0.0 is older than v1.1.0, the version this repository records, and the app never downgrades. ' +
+      'To go back on purpose, run `template-drift update --to v1.0.0 --allow-downgrade` in a checkout and open a pull request.']);
     expect(await payments.bare.sha(UPDATE_BRANCH)).toBeUndefined();
   });
 

@@ -64,8 +64,12 @@ describe('check', () => {
     expect([...byPath.keys()].some((path) => path.startsWith('template-only/'))).toBe(false);
   });
 
-  it('compares with the version given by --to', async () => {
-    const run = await cli(context, 'check', current, '--to', 'v1.0.0', '--json');
+  it('refuses --to an older version than the recorded one: a downgrade, exit 2', async () => {
+    expectCleanFailure(await cli(context, 'check', current, '--to', 'v1.0.0'), /v1\.0\.0 is older than v2\.0\.0, the version this repository records: .*downgrade.*--allow-downgrade/);
+  });
+
+  it('compares with an older version given by --to with --allow-downgrade', async () => {
+    const run = await cli(context, 'check', current, '--to', 'v1.0.0', '--allow-downgrade', '--json');
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report).toMatchObject({ from: 'v2.0.0', to: 'v1.0.0', upToDate: false });
@@ -119,8 +123,9 @@ describe('diff', () => {
     expect(await cli(context, 'diff', current)).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
-  it('diffs against the version given by --to', async () => {
-    const run = await cli(context, 'diff', current, '--to', 'v1.0.0');
+  it('diffs against an older version given by --to only with --allow-downgrade', async () => {
+    expectCleanFailure(await cli(context, 'diff', current, '--to', 'v1.0.0'), /downgrade/);
+    const run = await cli(context, 'diff', current, '--to', 'v1.0.0', '--allow-downgrade');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/-version: v2\.0\.0\n-commit: \w+\n\+version: v1\.0\.0\n/);
     expect(run.stdout).toContain('diff --git a/untouched.txt b/untouched.txt');

@@ -67,6 +67,12 @@ owner_team: billing
     expect(text).toContain('owner_team: billing');
   });
 
+  it('sets changed answers (update --var) in place, keeping the comment beside each', () => {
+    const text = updateAnswersText(original, { version: 'v1.0.0', commit: SHA_A, newVariables: {}, setVariables: { service_name: 'billing', replicas: 5, use_redis: true } });
+    expect(text).toBe(original.replace('service_name: payments # never rename', 'service_name: billing # never rename').replace('replicas: 3', 'replicas: 5\n  use_redis: true'));
+    expect(parseAnswers(text).variables).toEqual({ service_name: 'billing', replicas: 5, use_redis: true });
+  });
+
   it('adds a variables mapping when the file had none', () => {
     const text = updateAnswersText(`template: x\nversion: v1\ncommit: ${SHA_A}\n`, { version: 'v2', commit: SHA_B, newVariables: { a: 'b' } });
     expect(parseAnswers(text)).toMatchObject({ version: 'v2', commit: SHA_B, variables: { a: 'b' } });

@@ -1,17 +1,16 @@
 import type { CliEnvironment } from '../environment.js';
 import type { Output } from '../output.js';
 import { describeUpdate, updateJson } from '../report.js';
-import { loadServiceRepository, prepareLocalUpdate } from '../service-repository.js';
+import { loadServiceRepository, prepareLocalUpdate, type UpdateFlags } from '../service-repository.js';
 
-export interface CheckOptions {
-  readonly to?: string;
+export interface CheckOptions extends UpdateFlags {
   readonly json?: boolean;
 }
 
 /** `check`: would an update change anything? 0 no, 1 yes (behind or drifted). A CI gate. */
 export async function check(dir: string | undefined, options: CheckOptions, environment: CliEnvironment, output: Output): Promise<number> {
   const service = await loadServiceRepository(dir, environment);
-  const update = await prepareLocalUpdate(service, options.to, environment, output);
+  const update = await prepareLocalUpdate(service, options, environment, output);
   output.print(options.json ? JSON.stringify(updateJson(update), null, 2) : describeUpdate(update, output));
   return update.upToDate ? 0 : 1;
 }

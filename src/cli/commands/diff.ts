@@ -3,16 +3,14 @@ import { REGULAR } from '../../engine/file-map.js';
 import { unifiedDiff } from '../../engine/unified-diff.js';
 import type { CliEnvironment } from '../environment.js';
 import { paint, type Output } from '../output.js';
-import { loadServiceRepository, prepareLocalUpdate } from '../service-repository.js';
+import { loadServiceRepository, prepareLocalUpdate, type UpdateFlags } from '../service-repository.js';
 
-export interface DiffOptions {
-  readonly to?: string;
-}
+export type DiffOptions = UpdateFlags;
 
 /** `diff`: the unified diff `update` would apply, coloured on a terminal. Writes nothing. Exits 0. */
 export async function diff(dir: string | undefined, options: DiffOptions, environment: CliEnvironment, output: Output): Promise<number> {
   const service = await loadServiceRepository(dir, environment);
-  const update = await prepareLocalUpdate(service, options.to, environment, output);
+  const update = await prepareLocalUpdate(service, options, environment, output);
   const patches = update.changes.filter((change) => change.action !== 'keep').map((change) => unifiedDiff(change.path, change.before, change.after));
   if (update.answersText !== service.answersText) {
     const entry = (text: string) => ({ content: Buffer.from(text), mode: REGULAR });

@@ -5,10 +5,9 @@ import { UserError } from '../../engine/user-error.js';
 import type { CliEnvironment } from '../environment.js';
 import type { Output } from '../output.js';
 import { describeUpdate, updateJson } from '../report.js';
-import { loadServiceRepository, prepareLocalUpdate } from '../service-repository.js';
+import { loadServiceRepository, prepareLocalUpdate, type UpdateFlags } from '../service-repository.js';
 
-export interface UpdateOptions {
-  readonly to?: string;
+export interface UpdateOptions extends UpdateFlags {
   readonly json?: boolean;
 }
 
@@ -29,7 +28,7 @@ export async function update(dir: string | undefined, options: UpdateOptions, en
     throw new UserError(`The working tree has uncommitted changes (${shown}); commit or stash them first`);
   }
 
-  const prepared = await prepareLocalUpdate(service, options.to, environment, output);
+  const prepared = await prepareLocalUpdate(service, options, environment, output);
   const { writes, deletes } = planWrites(prepared.changes);
   if (prepared.answersText !== service.answersText) {
     writes.set(ANSWERS_FILE, { content: Buffer.from(prepared.answersText), mode: REGULAR });
