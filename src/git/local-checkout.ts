@@ -83,6 +83,7 @@ export class LocalCheckout {
    * repository or the file was never committed; a shallow clone yields the history it holds.
    */
   async *fileHistory(path: string): AsyncGenerator<string> {
+    if (!(await this.repositoryPlace())) return;
     const git = gitClient(this.dir);
     let commits: string[];
     try {
