@@ -8,12 +8,40 @@ type ThrottleOptions = {
 };
 
 /**
- * Probot's Octokit (retry and throttling on) with one change: a secondary rate limit (403 or
- * 429 "You have exceeded a secondary rate limit", with `retry-after`) is waited out and retried,
- * where Probot's default only logs it. The throttling plugin does the waiting; we only say yes.
+ * POSTs whose repetition creates nothing new, so the retry plugin may resend them after a 5xx:
+ * adding labels a second time leaves one of each, GitHub answers 200 with the existing reaction
+ * for the same reaction again, and a second installation token is just another token.
+ */
+const RESENDABLE_POSTS = new Set([
+  '/repos/{owner}/{repo}/issues/{issue_number}/labels',
+  '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions',
+  '/app/installations/{installation_id}/access_tokens',
+]);
+
+/**
+ * GitHub can perform a create and still answer 5xx (or the connection can drop after it): the
+ * retry plugin resending such a POST makes a second issue, comment or PR. So every POST but the
+ * ones above gets `retries: 0`; the Platform looks for what the create would have made before
+ * sending it once more (src/github/create-once.ts). Reads, PATCH, PUT and DELETE, which are
+ * idempotent, keep the plugin's retries. Rate-limit waits (the throttling plugin) are not
+ * affected: GitHub performed nothing when it answered with a limit.
+ */
+function noBlindResend(octokit: Pick<InstanceType<typeof ProbotOctokit>, 'hook'>): void {
+  octokit.hook.before('request', (options) => {
+    if (options.method.toUpperCase() !== 'POST' || RESENDABLE_POSTS.has(options.url)) return;
+    // The retry plugin reads `request.retries` of these very options when the request fails.
+    options.request = { ...options.request, retries: 0 };
+  });
+}
+
+/**
+ * Probot's Octokit (retry and throttling on) with two changes: non-idempotent POSTs are never
+ * resent blindly (above), and a secondary rate limit (403 or 429 "You have exceeded a secondary
+ * rate limit", with `retry-after`) is waited out and retried, where Probot's default only logs
+ * it. The throttling plugin does the waiting; we only say yes.
  * https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits
  */
-export const TemplateDriftOctokit: typeof ProbotOctokit = ProbotOctokit.defaults((options: { throttle?: ThrottleOptions } & Record<string, unknown>) => ({
+export const TemplateDriftOctokit: typeof ProbotOctokit = ProbotOctokit.plugin(noBlindResend).defaults((options: { throttle?: ThrottleOptions } & Record<string, unknown>) => ({
   ...options,
   throttle: {
     ...options.throttle,

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { ProbotOctokit } from 'probot';
+import { createOnce, statusOf } from './create-once.js';
 import type {
   IssueInfo, Permission, Platform, PullRequestDraft, PullRequestInfo, ReleaseInfo, RepoId, RepositoryInfo,
 } from './platform.js';
@@ -70,10 +72,11 @@ export class OctokitPlatform implements Platform {
 
   async createPull(repoId: RepoId, draft: PullRequestDraft): Promise<PullRequestInfo> {
     const { owner, repo } = repoId;
+    const create = async (): Promise<PullRequestInfo> => toPull((await this.options.serializeWrite(() =>
+      this.octokit.rest.pulls.create({ owner, repo, title: draft.title, body: draft.body, head: draft.head, base: draft.base, draft: draft.draft, maintainer_can_modify: false }))).data);
     try {
-      const { data } = await this.options.serializeWrite(() =>
-        this.octokit.rest.pulls.create({ owner, repo, title: draft.title, body: draft.body, head: draft.head, base: draft.base, draft: draft.draft, maintainer_can_modify: false }));
-      return toPull(data);
+      // After a 5xx, the branch's open PR is the one that create made.
+      return await createOnce(create, async () => (await this.pullsForBranch(repoId, draft.head, 'open'))[0]);
     } catch (error) {
       // A PR for the branch exists already (an earlier attempt, a redelivery): update that one.
       if (statusOf(error) !== 422 || !/already exists/i.test(messageOf(error))) throw error;
@@ -109,8 +112,20 @@ export class OctokitPlatform implements Platform {
     }
   }
 
-  async comment({ owner, repo }: RepoId, issueNumber: number, body: string): Promise<void> {
-    await this.options.serializeWrite(() => this.octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body }));
+  /**
+   * Each comment carries a hidden marker with an id of its own, so that after a 5xx the app can
+   * tell whether GitHub made this very comment (the same text may rightly be posted twice).
+   */
+  async comment(repoId: RepoId, issueNumber: number, body: string): Promise<void> {
+    const { owner, repo } = repoId;
+    const marker = commentMarker(randomUUID());
+    await createOnce(
+      async () => {
+        await this.options.serializeWrite(() => this.octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body: `${body}\n\n${marker}` }));
+        return true;
+      },
+      async () => ((await this.comments(repoId, issueNumber)).some((comment) => comment.body.includes(marker)) ? true : undefined),
+    );
   }
 
   async comments({ owner, repo }: RepoId, issueNumber: number): Promise<{ body: string; author: string }[]> {
@@ -130,9 +145,13 @@ export class OctokitPlatform implements Platform {
     return match && { number: match.number, state: match.state === 'open' ? 'open' : 'closed', body: match.body ?? '', htmlUrl: match.html_url };
   }
 
-  async createIssue({ owner, repo }: RepoId, title: string, body: string): Promise<IssueInfo> {
-    const { data } = await this.options.serializeWrite(() => this.octokit.rest.issues.create({ owner, repo, title, body, labels: [ISSUE_LABEL] }));
-    return { number: data.number, state: 'open', body: data.body ?? '', htmlUrl: data.html_url };
+  /** Callers create only when `findIssue` found none: after a 5xx, the one it finds is this create's. */
+  async createIssue(repoId: RepoId, title: string, body: string): Promise<IssueInfo> {
+    const { owner, repo } = repoId;
+    return createOnce(async () => {
+      const { data } = await this.options.serializeWrite(() => this.octokit.rest.issues.create({ owner, repo, title, body, labels: [ISSUE_LABEL] }));
+      return { number: data.number, state: 'open', body: data.body ?? '', htmlUrl: data.html_url };
+    }, () => this.findIssue(repoId, title));
   }
 
   async updateIssue({ owner, repo }: RepoId, number: number, change: { body?: string; state?: 'open' | 'closed' }): Promise<void> {
@@ -174,8 +193,9 @@ function toPull(data: RestPull): PullRequestInfo {
   };
 }
 
-export function statusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : undefined;
+/** The hidden marker of one comment the app writes: `<!-- template-drift-comment ID -->`. */
+function commentMarker(id: string): string {
+  return `<!-- template-drift-comment ${id} -->`;
 }
 
 function messageOf(error: unknown): string {

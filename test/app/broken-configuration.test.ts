@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../support/app-harness.js';
 import {
-  commentId, commentPayload, ISSUE_TITLE, issueJson, mockAnswers, mockComment, mockGitHub, mockIssues, mockPermission, mockPulls,
+  commentsSent, commentId, commentPayload, ISSUE_TITLE, issueJson, mockAnswers, mockComment, mockGitHub, mockIssues, mockPermission, mockPulls,
   mockReaction, mockRelease, mockRepository, mockUpdateStart, mockUpdateToNewPull, pushPayload, releasePayload,
   sentBodies, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub, type MockRepo,
 } from '../support/github-mocks.js';
@@ -133,7 +133,7 @@ describe('broken configuration', () => {
     const app = await startApp();
     await app.receive('release', releasePayload('v1.1.0'));
 
-    expect(sentBodies('POST', '/repos/acme/payments/issues/30/comments')).toEqual([{ body: 'The template update now succeeds; closing.' }]);
+    expect(commentsSent(PAYMENTS, 30)).toEqual(['The template update now succeeds; closing.']);
     expect(sentBodies('POST', '/repos/acme/payments/pulls')).toHaveLength(1);
   });
 });

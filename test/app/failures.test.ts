@@ -3,8 +3,8 @@ import type nock from 'nock';
 import type { TestApp } from '../support/app-harness.js';
 import { rejectPushes } from '../support/git-remote.js';
 import {
-  commentId, commentPayload, mockAnswers, mockComment, mockGitHub, mockPermission, mockReaction, mockReleaseNotes, mockRepository, mockUpdateStart,
-  sentBodies, sentRequests, serviceRepo, startApp, takeJobErrors, templateRepo, UPDATE_BRANCH, useGitHub,
+  commentsSent, commentId, commentPayload, mockAnswers, mockComment, mockGitHub, mockPermission, mockPulls, mockReaction, mockReleaseNotes, mockRepository, mockUpdateStart,
+  sentRequests, serviceRepo, startApp, takeJobErrors, templateRepo, UPDATE_BRANCH, useGitHub,
 } from '../support/github-mocks.js';
 import { INSTALLATION_TOKEN, repoJson } from '../support/github-nock.js';
 import { createService, createTemplate } from '../support/service-fleet.js';
@@ -20,8 +20,8 @@ async function syncTemplate(app: TestApp, api: nock.Scope): Promise<string> {
   mockPermission(api, PAYMENTS, 'Codertocat', 'write');
   mockComment(api, PAYMENTS, 1);
   await app.receive('issue_comment', payload);
-  const [reply] = sentBodies('POST', '/repos/acme/payments/issues/1/comments');
-  return String(reply?.body);
+  const [reply] = commentsSent(PAYMENTS, 1);
+  return String(reply);
 }
 
 describe('failures leave nothing half-made', () => {
@@ -48,6 +48,8 @@ describe('failures leave nothing half-made', () => {
     const api = mockGitHub();
     mockUpdateStart(api, await serviceRepo('payments', payments), { template: templateRepo(template) });
     mockReleaseNotes(api);
+    api.post('/repos/acme/payments/pulls').reply(500, { message: 'Internal error: shard 7 unavailable' });
+    mockPulls(api, PAYMENTS, 'open');
     api.post('/repos/acme/payments/pulls').reply(500, { message: 'Internal error: shard 7 unavailable' });
 
     const app = await startApp();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ANSWERS_PATH, commentId, commentPayload, mockComment, mockGitHub, mockIssues, mockPermission, mockReaction, mockUpdateStart, mockUpdateToNewPull,
-  sentBodies, sentRequests, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub, type RepoRef,
+  ANSWERS_PATH, commentsSent, commentId, commentPayload, mockComment, mockGitHub, mockIssues, mockPermission, mockReaction, mockUpdateStart, mockUpdateToNewPull,
+  sentRequests, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub, type RepoRef,
 } from '../support/github-mocks.js';
 import { createService, createTemplate } from '../support/service-fleet.js';
 
@@ -12,7 +12,7 @@ const ISSUE = 1;
 
 /** The replies the app posted on the comment's issue or PR. */
 function replies(): string[] {
-  return sentBodies('POST', `/repos/acme/payments/issues/${ISSUE}/comments`).map((comment) => String(comment.body));
+  return commentsSent(PAYMENTS, ISSUE);
 }
 
 /** GitHub's side of the acknowledgement and the permission check. */

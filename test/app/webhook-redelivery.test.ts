@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type nock from 'nock';
 import { countPushes } from '../support/git-remote.js';
 import {
-  commentId, commentPayload, mockAddLabels, mockAnswers, mockComment, mockCreatePull, mockGitHub, mockIssues, mockPermission, mockPulls,
+  commentsSent, commentId, commentPayload, mockAddLabels, mockAnswers, mockComment, mockCreatePull, mockGitHub, mockIssues, mockPermission, mockPulls,
   mockReaction, mockRelease, mockReleaseNotes, mockRepository, mockUpdateStart, mockUpdateToNewPull, openPullFrom, releasePayload,
   sentBodies, serviceRepo, startApp, takeJobErrors, templateRepo, UPDATE_BRANCH, useGitHub, type MockRepo,
 } from '../support/github-mocks.js';
@@ -78,13 +78,16 @@ describe('webhook redeliveries and concurrent events', () => {
     expect(sentBodies('POST', '/repos/acme/payments/pulls')).toHaveLength(1);
   });
 
-  it('a 5xx on PR creation fails the job; the redelivery creates the PR without pushing again', async () => {
+  it('a 5xx on PR creation, again after finding no PR, fails the job; the redelivery creates the PR without pushing again', async () => {
     const f = await fleet();
     const api = mockGitHub();
     mockRelease(api, f.tpl, [f.repo]);
     mockUpdateStart(api, f.repo, { template: f.tpl });
     mockPulls(api, PAYMENTS, 'closed');
     mockReleaseNotes(api);
+    // Not resent blindly: the branch's open PRs are looked up (none), then one more create.
+    api.post('/repos/acme/payments/pulls').reply(502, { message: 'Server Error' });
+    mockPulls(api, PAYMENTS, 'open');
     api.post('/repos/acme/payments/pulls').reply(502, { message: 'Server Error' });
 
     const app = await startApp();
@@ -104,7 +107,7 @@ describe('webhook redeliveries and concurrent events', () => {
 
     expect(await f.pushes()).toBe(1);
     expect(await f.payments.bare.sha(UPDATE_BRANCH)).toBe(pushed);
-    expect(sentBodies('POST', '/repos/acme/payments/pulls')).toHaveLength(2);
+    expect(sentBodies('POST', '/repos/acme/payments/pulls')).toHaveLength(3);
   });
 
   it('commands on more repositories than the queue runs at once all get their answer (no job waits on a slot it holds)', async () => {
@@ -126,7 +129,7 @@ describe('webhook redeliveries and concurrent events', () => {
     await Promise.all(payloads.map((payload) => app.receive('issue_comment', payload)));
 
     for (const name of ['payments', 'orders', 'billing']) {
-      expect(sentBodies('POST', `/repos/acme/${name}/issues/1/comments`).map((reply) => reply.body))
+      expect(commentsSent({ owner: 'acme', repo: name }, 1))
         .toEqual([expect.stringMatching(/^@Codertocat this repository has no `\.github\/template-drift\.yml`/)]);
     }
   }, 20_000);

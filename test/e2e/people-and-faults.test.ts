@@ -107,8 +107,44 @@ describe('people and the update PR, end to end', () => {
     const pulls = await github.pulls(OWNER, 'g-svc');
     expect(pulls).toHaveLength(1);
     expect(pulls[0]).toMatchObject({ state: 'open', title: 'Update tpl-g to v1.1.0' });
-    // One 502 then the created PR; one 403 waited out, then the open and closed look-ups.
+    // One 502, the look for the branch's PR (none), then the created PR; one 403 waited out,
+    // then the open and closed look-ups, and that look after the 502.
     expect(github.requestCount('POST', '/repos/acme/g-svc/pulls')).toBe(2);
-    expect(github.requestCount('GET', '/repos/acme/g-svc/pulls')).toBe(3);
+    expect(github.requestCount('GET', '/repos/acme/g-svc/pulls')).toBe(4);
+  });
+
+  it('an issue GitHub created but answered with a 502 is found, not created again', async () => {
+    const w = world();
+    const { github } = w;
+    await w.publishTemplate('tpl-h', TEMPLATE_V1);
+    await w.createService('h-svc', 'tpl-h', { ref: 'v1.0.0', vars: { service_name: 'hsvc' } });
+    const answers = (await github.readFile(OWNER, 'h-svc', 'main', '.github/template-drift.yml'))!;
+    await github.commit(OWNER, 'h-svc', 'main', { '.github/template-drift.yml': answers.replace('service_name: hsvc', 'service_name: Not Valid') });
+    github.failNext('POST', '/repos/acme/h-svc/issues', { status: 502, afterWrite: true });
+    await w.releaseTemplate('tpl-h', 'v1.1.0', TEMPLATE_V1_1, 'bad answers day');
+    await w.settle();
+
+    const issues = github.issues(OWNER, 'h-svc');
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ title: 'Template drift: action required', state: 'open' });
+    expect(github.requestCount('POST', '/repos/acme/h-svc/issues')).toBe(1);
+    expect(await github.pulls(OWNER, 'h-svc')).toEqual([]);
+  });
+
+  it('a comment GitHub posted but answered with a 502 is found by its marker, not posted again', async () => {
+    const w = world();
+    const { github } = w;
+    await github.createRepo(OWNER, 'i-svc', { files: { 'README.md': 'no template here\n' } });
+    const issue = github.openIssue(OWNER, 'i-svc', { title: 'Sync please' });
+    github.setPermission(OWNER, 'i-svc', 'reader', 'read');
+    github.failNext('POST', `/repos/acme/i-svc/issues/${issue}/comments`, { status: 502, afterWrite: true });
+
+    await github.comment(OWNER, 'i-svc', issue, 'reader', '/sync-template');
+    await w.settle();
+
+    const replies = github.comments(OWNER, 'i-svc', issue).filter((c) => c.user === github.botLogin);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.body).toContain('needs write access');
+    expect(github.requestCount('POST', `/repos/acme/i-svc/issues/${issue}/comments`)).toBe(1);
   });
 });

@@ -90,6 +90,21 @@ export function sentBodies(method: string, path: string | RegExp): Record<string
     .map((request) => (request.body ? JSON.parse(request.body) as Record<string, unknown> : {}));
 }
 
+const COMMENT_MARKER = /\n\n<!-- template-drift-comment [0-9a-f-]{36} -->$/;
+
+/**
+ * The texts of the comments the app posted on issue or PR `number`, without the hidden marker
+ * each carries (it lets the app find a comment GitHub made but answered with a 5xx); a comment
+ * without its marker fails the test.
+ */
+export function commentsSent(repo: RepoRef, number: number): string[] {
+  return sentBodies('POST', `/repos/${repo.owner}/${repo.repo}/issues/${number}/comments`).map((comment) => {
+    const body = String(comment.body);
+    expect(body, 'every comment the app writes carries its hidden marker').toMatch(COMMENT_MARKER);
+    return body.replace(COMMENT_MARKER, '');
+  });
+}
+
 /**
  * A scope for the test's mocks, plus the installation tokens in a scope of their own: nock's
  * `persist()` applies to a whole scope, so chaining on mockTokens' scope would make every mock

@@ -12,7 +12,8 @@ export const API_ROOT = '/api/v3';
 
 /**
  * The REST API: every request is first checked against GitHub's description (unknown route:
- * 404, invalid: 400, both recorded as violations), then injected faults apply, then the route.
+ * 404, invalid: 400, both recorded as violations), then injected faults apply, then the route
+ * (a fault `afterWrite` replaces the route's answer instead).
  */
 export class Api {
   constructor(
@@ -45,7 +46,7 @@ export class Api {
     record.template = check.template;
     record.operationId = check.operationId;
     const fault = this.faults.take({ method, path, template: check.template });
-    if (fault) return fault.toResponse();
+    if (fault && !fault.afterWrite) return fault.error.toResponse();
     const route = routes[check.operationId];
     if (!route) {
       this.violations.add({ kind: 'not-implemented', method, path, operationId: check.operationId, body, errors: ['valid for GitHub, but the local GitHub does not implement this operation'] });
@@ -57,7 +58,8 @@ export class Api {
       const errors = this.validator.checkResponse(check.operationId, response.status, response.body);
       if (errors.length > 0) this.violations.add({ kind: 'invalid-response', method, path, operationId: check.operationId, errors });
     }
-    return response;
+    // The write happened (its webhooks too); the caller only sees the failure.
+    return fault ? fault.error.toResponse() : response;
   }
 
   private async run(handler: () => ApiResponse | Promise<ApiResponse>): Promise<ApiResponse> {

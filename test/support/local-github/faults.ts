@@ -6,6 +6,17 @@ export interface Fault {
   readonly message?: string;
   readonly retryAfter?: number;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Carry the request out first and only then answer with this failure, as GitHub sometimes
+   * does (the issue is created, the answer is a 502). API requests only.
+   */
+  readonly afterWrite?: boolean;
+}
+
+/** A fault taken for one request: the answer to give, and whether the request is carried out first. */
+export interface InjectedFault {
+  readonly error: ApiError;
+  readonly afterWrite: boolean;
 }
 
 /**
@@ -41,13 +52,14 @@ export class Faults {
   }
 
   /** The failure for this request, if a rule matches; the rule is used up. */
-  take(request: { method: string; path: string; template?: string | undefined }): ApiError | undefined {
+  take(request: { method: string; path: string; template?: string | undefined }): InjectedFault | undefined {
     const rule = this.rules.find((r) => r.remaining > 0 && matches(r.method, r.pattern, request));
     if (!rule) return undefined;
     rule.remaining -= 1;
     const { status, retryAfter, headers } = rule.fault;
     const message = rule.fault.message ?? (status >= 500 ? 'Server Error' : status === 403 || status === 429 ? 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' : 'Injected failure');
-    return new ApiError(status, message, {}, { ...(retryAfter !== undefined && { 'retry-after': String(retryAfter) }), ...headers });
+    const error = new ApiError(status, message, {}, { ...(retryAfter !== undefined && { 'retry-after': String(retryAfter) }), ...headers });
+    return { error, afterWrite: rule.fault.afterWrite ?? false };
   }
 
   /** Rules not used up: usually a sign the test expected a request that never came. */

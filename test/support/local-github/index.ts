@@ -309,7 +309,8 @@ export class LocalGitHub {
 
   /**
    * The next `times` requests matching `method` ('*' for any) and `pattern` fail with `fault`,
-   * e.g. `{ status: 502 }` or `{ status: 403, retryAfter: 1, message: 'You have exceeded a secondary rate limit...' }`.
+   * e.g. `{ status: 502 }` or `{ status: 403, retryAfter: 1, message: 'You have exceeded a secondary rate limit...' }`;
+   * `{ status: 502, afterWrite: true }` carries the request out (an issue is created) and then answers 502.
    */
   failNext(method: string, pattern: PathPattern, fault: Fault, times = 1): void {
     this.faults.add(method, pattern, fault, times);

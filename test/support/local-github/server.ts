@@ -53,10 +53,11 @@ export class Server {
         sendJson(response, reply);
       } else if (GIT_PATH.test(url.pathname)) {
         const fault = this.faults.take({ method, path: url.pathname });
+        if (fault?.afterWrite) throw new Error('afterWrite faults are for API requests; git requests fail before they run');
         if (fault) {
           await readBody(request);
-          record.status = fault.status;
-          sendJson(response, fault.toResponse());
+          record.status = fault.error.status;
+          sendJson(response, fault.error.toResponse());
         } else {
           record.status = await this.git.serve(request, response, url, caller);
         }
