@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: render and update figures (median / min, ms) for the built-in template, a
- * synthetic 500-file template, and the same update in a 500-file and a 20,000-file repository.
+ * synthetic 500-file template, the same update in a 500-file and a 20,000-file repository, and
+ * `diff` of a 20,000-line file rewritten on every line.
  * It prints figures and asserts nothing. BENCH_RUNS sets the repetitions (default 5).
  */
 import { readFile, rm } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { LocalCheckout } from '../src/git/local-checkout.js';
 import { locateTemplate } from '../src/git/template-location.js';
 import { TemplateStore } from '../src/git/template-store.js';
 import { appReadFigures } from './app-read.js';
+import { bigRewriteFigures, REWRITTEN_LINES } from './big-rewrite.js';
 import { builtinTemplate } from './builtin-template.js';
 import { cli, git, isolateGit, ownFiles, removeTempDirs, serviceRepo, templateRepo, writeTree, type Service } from './fixtures.js';
 import { cell, measure, ms, table, type Figures } from './measure.js';
@@ -125,6 +127,15 @@ async function main(): Promise<void> {
         const ratio = other ? `× ${(other.median / figures.median).toFixed(2)} / × ${(other.min / figures.min).toFixed(2)}` : '';
         return [phase, cell(figures), cell(other), ratio];
       }),
+    ]),
+  );
+  const big = await bigRewriteFigures(RUNS);
+  console.log(`\n4. diff when the template rewrote every line of a ${REWRITTEN_LINES.toLocaleString('en')}-line file`);
+  console.log(
+    table([
+      ['what', 'median / min'],
+      [`the patch alone (git diff-tree, ${(big.patchBytes / 1024).toFixed(0)} KiB)`, cell(big.patch)],
+      ['template-drift diff, two such files (one merged), end to end', cell(big.diff)],
     ]),
   );
   console.log(`\nBuilding the ${large.files}-file repository (files + git add + commit) took ${ms(buildLarge)} ms; whole bench ${ms(performance.now() - started)} ms;`);

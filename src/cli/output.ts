@@ -7,6 +7,8 @@ import type { Colors } from 'picocolors/types.js';
  */
 export interface Output {
   print(text: string): void;
+  /** Bytes to stdout as they are (a patch, whose files may be in any encoding). */
+  write(bytes: Uint8Array): void;
   /** One line for a person on stderr: errors and warnings. */
   error(text: string): void;
   progress(message: string): void;
@@ -18,6 +20,7 @@ export function terminalOutput(): Output {
   return {
     color,
     print: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    write: (bytes) => process.stdout.write(bytes),
     error: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     progress: (message) => {
       if (process.stderr.isTTY) process.stderr.write(`${pc.dim(`${message}…`)}\n`);

@@ -1,4 +1,5 @@
 import type { PlannedChange } from '../engine/plan-update.js';
+import { templateCopies } from '../engine/template-copies.js';
 import type { PreparedUpdate } from '../workflows/prepare-update.js';
 import { paint, type Output } from './output.js';
 
@@ -9,6 +10,7 @@ export function reportedChanges(update: PreparedUpdate): PlannedChange[] {
 
 /** The `--json` shape of `check` and `update`; scripts rely on these field names. */
 export function updateJson(update: PreparedUpdate) {
+  const copies = copiesByPath(update);
   return {
     template: update.template,
     templateName: update.templateName,
@@ -27,6 +29,8 @@ export function updateJson(update: PreparedUpdate) {
       policy: change.policy,
       outcome: change.outcome,
       reason: change.reason,
+      // Where `update` puts (or put) the template's version of a conflict that keeps the local file.
+      templateCopy: copies.get(change.path) ?? null,
     })),
   };
 }
@@ -49,12 +53,27 @@ export function describeUpdate(update: PreparedUpdate, output: Output): string {
   if (from !== update.to) lines.push(`${update.templateName} ${from} → ${update.to}${answers && `, ${answers}`}:`);
   else lines.push(answers ? `${update.templateName} ${update.to} with ${answers}:` : `Drifted from ${update.templateName} ${update.to}:`);
   const changes = reportedChanges(update);
+  const copies = copiesByPath(update);
   for (const change of changes) {
     const label = (change.conflict ? 'conflict' : change.action).padEnd(8);
     const colored = change.conflict || change.action === 'delete' ? c.red(label) : c.green(label);
-    lines.push(`  ${colored}  ${change.path}  ${c.dim(`(${change.reason})`)}`);
+    const copy = copies.get(change.path);
+    lines.push(`  ${colored}  ${change.path}  ${c.dim(`(${change.reason}${copy ? `; the template's version goes to ${copy}` : ''})`)}`);
   }
   if (changes.length === 0) lines.push('  no file changes; the answers file records the new version');
   if (note) lines.push(note);
   return lines.join('\n');
+}
+
+/** `update`'s closing lines: one per conflict, saying where the template's side is when the local file was kept. */
+export function conflictLines(update: PreparedUpdate): string {
+  const copies = copiesByPath(update);
+  return update.changes.filter((change) => change.conflict).map((change) => {
+    const copy = copies.get(change.path);
+    return `CONFLICT ${change.path}: ${change.reason}${copy ? `; the template's version is in ${copy}` : ''}`;
+  }).join('\n');
+}
+
+function copiesByPath(update: PreparedUpdate): Map<string, string> {
+  return new Map(templateCopies(update.changes).map((copy) => [copy.of, copy.path]));
 }

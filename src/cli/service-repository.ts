@@ -1,5 +1,8 @@
 import { resolve } from 'node:path';
 import { ANSWERS_FILE, parseAnswers, type Answers } from '../engine/answers-file.js';
+import { REGULAR, type FileEntry } from '../engine/file-map.js';
+import { planWrites } from '../engine/plan-update.js';
+import { templateCopies, type TemplateCopy } from '../engine/template-copies.js';
 import { UserError } from '../engine/user-error.js';
 import { LocalCheckout, nearestFolderHolding } from '../git/local-checkout.js';
 import { prepareUpdate, type PreparedUpdate } from '../workflows/prepare-update.js';
@@ -58,4 +61,26 @@ export async function prepareLocalUpdate(
     readOurs: (paths) => service.checkout.readFiles(paths),
     merger,
   });
+}
+
+export interface UpdateFiles {
+  readonly writes: Map<string, FileEntry>;
+  readonly deletes: string[];
+  /** The template's side of conflicts that keep the local file, among `writes`. */
+  readonly copies: readonly TemplateCopy[];
+}
+
+/**
+ * Everything applying `update` writes and deletes in the service's folder: the plan's files, the
+ * answers file, and beside each conflict kept local the template's version. `update` writes
+ * exactly this and `diff` prints exactly this, so the printed patch is the update.
+ */
+export function updateFiles(service: ServiceRepository, update: PreparedUpdate): UpdateFiles {
+  const { writes, deletes } = planWrites(update.changes);
+  if (update.answersText !== service.answersText) {
+    writes.set(ANSWERS_FILE, { content: Buffer.from(update.answersText), mode: REGULAR });
+  }
+  const copies = templateCopies(update.changes);
+  for (const copy of copies) writes.set(copy.path, copy.entry);
+  return { writes, deletes, copies };
 }

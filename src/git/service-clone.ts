@@ -1,12 +1,13 @@
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { blobId } from '../engine/blob-id.js';
 import type { FileEntry, FileMap, FileMode } from '../engine/file-map.js';
 import { UserError } from '../engine/user-error.js';
 import { assertRefLike, gitClient } from './git-client.js';
 import { redact } from './redact.js';
+import { stageFiles } from './stage-files.js';
 import { tokenAuthEnv } from './template-location.js';
 
 export interface CloneOptions {
@@ -125,22 +126,7 @@ export class ServiceClone {
       const index = join(scratch, 'index');
       const git = gitClient(this.dir, { env: { ...cloneEnv(this.options), GIT_INDEX_FILE: index } });
       await git.raw(['read-tree', 'HEAD']);
-      const paths = [...writes.keys()];
-      const files = await Promise.all(paths.map(async (path, i) => {
-        const file = join(scratch, 'blobs', String(i));
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(file, writes.get(path)!.content);
-        return file;
-      }));
-      const cacheInfo: string[] = [];
-      for (let start = 0; start < files.length; start += 500) {
-        const ids = (await git.raw(['hash-object', '-w', '--no-filters', '--', ...files.slice(start, start + 500)])).trim().split('\n');
-        ids.forEach((id, offset) => {
-          const path = paths[start + offset]!;
-          cacheInfo.push('--cacheinfo', `${writes.get(path)!.mode},${id},${path}`);
-        });
-      }
-      if (cacheInfo.length > 0) await git.raw(['update-index', '--add', ...cacheInfo]);
+      await stageFiles(git, scratch, writes);
       if (deletes.length > 0) await git.raw(['update-index', '--force-remove', '--', ...deletes]);
       const tree = (await git.raw(['write-tree'])).trim();
       const sha = (await git.raw(['commit-tree', tree, '-p', this.head, '-m', message])).trim();

@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { git, writeTree } from '../support/temp-repo.js';
 import { suiteTempDir } from '../git/suite-repo.js';
@@ -105,29 +107,48 @@ describe('check', () => {
 });
 
 describe('diff', () => {
-  it('prints the unified diff update would apply, answers file included, and writes nothing', async () => {
+  it('prints the patch update would apply, answers file included, exits 1, and writes nothing', async () => {
     const before = await treeState(behind);
     const run = await cli(context, 'diff', behind);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toContain('diff --git a/untouched.txt b/untouched.txt\n--- a/untouched.txt\n+++ b/untouched.txt\n@@ -1,1 +1,1 @@\n-same\n+same v2\n');
-    expect(run.stdout).toContain('diff --git a/new-file.txt b/new-file.txt\nnew file mode 100644\n--- /dev/null\n+++ b/new-file.txt\n');
+    expect(run).toMatchObject({ code: 1, stderr: '' });
+    expect(run.stdout).toMatch(/diff --git a\/untouched\.txt b\/untouched\.txt\nindex \w+\.\.\w+ 100644\n--- a\/untouched\.txt\n\+\+\+ b\/untouched\.txt\n@@ -1 \+1 @@\n-same\n\+same v2\n/);
+    expect(run.stdout).toMatch(/diff --git a\/new-file\.txt b\/new-file\.txt\nnew file mode 100644\nindex 0+\.\.\w+\n--- \/dev\/null\n\+\+\+ b\/new-file\.txt\n/);
     expect(run.stdout).toContain('diff --git a/obsolete.txt b/obsolete.txt\ndeleted file mode 100644\n');
     expect(run.stdout).toContain('-FROM python:3.12\n+FROM python:3.13\n ENV LOG=INFO\n-RUN local-tweak\n+ENV REGION=eu-pay\n');
     expect(run.stdout).toContain('+<<<<<<< repository\n');
     expect(run.stdout).toMatch(/diff --git a\/\.github\/template-drift\.yml[\s\S]*-version: v1\.0\.0\n-commit: \w+\n\+version: v2\.0\.0\n\+commit: \w+\n/);
+    expect(run.stdout).toMatch(/diff --git a\/logo\.bin\.template b\/logo\.bin\.template\nnew file mode 100644\nindex 0+\.\.\w{40}\nGIT binary patch\n/);
     expect(run.stdout).not.toContain('local-only.txt');
     expect(await treeState(behind)).toEqual(before);
   });
 
-  it('prints nothing when the repository is in line', async () => {
-    expect(await cli(context, 'diff', current)).toEqual({ code: 0, stdout: '', stderr: '' });
+  it('prints nothing and exits 0 when the repository is in line', async () => {
+    expect(await cli(context, 'diff', current)).toMatchObject({ code: 0, stdout: '', stderr: '' });
   });
 
   it('diffs against an older version given by --to only with --allow-downgrade', async () => {
     expectCleanFailure(await cli(context, 'diff', current, '--to', 'v1.0.0'), /downgrade/);
     const run = await cli(context, 'diff', current, '--to', 'v1.0.0', '--allow-downgrade');
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/-version: v2\.0\.0\n-commit: \w+\n\+version: v1\.0\.0\n/);
     expect(run.stdout).toContain('diff --git a/untouched.txt b/untouched.txt');
   });
+
+  it('applies with git apply to a pristine copy and gives exactly what update writes, conflicts included', async () => {
+    const patched = await pristineCopy(behind, 'patched');
+    const updated = await pristineCopy(behind, 'updated');
+    const patchFile = join(context.cwd, 'behind.patch');
+    await writeFile(patchFile, (await cli(context, 'diff', behind)).stdoutBytes);
+    await git(patched, 'apply', patchFile);
+    expect((await cli(context, 'update', updated)).code).toBe(1);
+    expect(await treeState(patched)).toEqual(await treeState(updated));
+    expect(await treeState(patched)).not.toEqual(await treeState(behind));
+  });
 });
+
+/** A clone of a service's committed state, beside it, for a second update to run on. */
+async function pristineCopy(service: string, name: string): Promise<string> {
+  const dir = join(context.cwd, name);
+  await git(context.cwd, 'clone', '--quiet', '--', service, dir);
+  return dir;
+}

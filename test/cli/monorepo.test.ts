@@ -85,7 +85,7 @@ describe('a command run from inside a service', () => {
     const check = await cli(inside, 'check', '--json');
     expect(check.code).toBe(1);
     expect(JSON.parse(check.stdout)).toMatchObject({ from: 'v1.0.0', to: 'v2.0.0' });
-    expect((await cli(inside, 'diff')).stdout).toContain('untouched.txt');
+    expect((await cli(inside, 'diff')).stdout).toContain('diff --git a/services/pay/untouched.txt b/services/pay/untouched.txt');
     expect((await cli(context, 'check', join(root, 'services/pay/.github'))).code).toBe(1);
 
     const update = await cli(inside, 'update');

@@ -15,7 +15,7 @@ interface JsonReport {
   from: string | null;
   to: string;
   upToDate: boolean;
-  changes: { path: string; action: string; mode: string | null; conflict: boolean }[];
+  changes: { path: string; action: string; mode: string | null; conflict: boolean; templateCopy: string | null }[];
 }
 
 let template: ServiceTemplate;
@@ -150,6 +150,26 @@ describe('an update with conflicts', () => {
     expect((await readFile(join(service, 'logo.bin'))).equals(BINARY_V1)).toBe(false);
   });
 
+  it('writes the template\'s version beside each conflict that keeps the local file, and says where', async () => {
+    expect((await readFile(join(service, 'logo.bin.template'))).equals(BINARY_V2)).toBe(true);
+    expect(await read(service, 'edited-upstream.txt.template')).toBe('v2\n');
+    await expect(stat(join(service, 'obsolete-edited.txt.template'))).rejects.toThrow();
+    await expect(stat(join(service, 'config.ini.template'))).rejects.toThrow();
+    expect(run.stdout).toMatch(/^CONFLICT logo\.bin: .*; the template's version is in logo\.bin\.template$/m);
+    expect(run.stdout).toMatch(/^CONFLICT edited-upstream\.txt: .*; the template's version is in edited-upstream\.txt\.template$/m);
+    const copies = (JSON.parse(check.stdout) as JsonReport).changes.filter((change) => change.templateCopy).map((change) => [change.path, change.templateCopy]);
+    expect(copies).toEqual([['edited-upstream.txt', 'edited-upstream.txt.template'], ['logo.bin', 'logo.bin.template']]);
+  });
+
+  it('leaves those copies untracked, so the next update waits until they are dealt with', async () => {
+    expect(await git(service, 'status', '--porcelain', '--', 'logo.bin.template')).toBe('?? logo.bin.template\n');
+    await git(service, 'add', '--all');
+    await git(service, 'reset', '--quiet', '--', 'logo.bin.template', 'edited-upstream.txt.template');
+    await git(service, 'commit', '--quiet', '-m', 'resolve the conflicts, copies not picked up yet');
+    const again = await cli(context, 'update', service);
+    expect(again.stderr).toMatch(/uncommitted changes \(edited-upstream\.txt\.template, logo\.bin\.template\)/);
+  });
+
   it('still applies every change that does not conflict', async () => {
     expect(await read(service, 'notes.txt')).toBe('A\nb\nc\nd\nE\n');
     expect(await read(service, 'untouched.txt')).toBe('same v2\n');
@@ -165,7 +185,7 @@ describe('an update to a chosen version, with --json', () => {
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report).toMatchObject({ template: template.repo.dir, from: template.v1, to: 'v2.0.0', upToDate: false });
-    expect(report.changes).toContainEqual({ path: 'bin/run.sh', action: 'update', mode: '100755', conflict: false, policy: 'enforce', outcome: 'template', reason: expect.any(String) as string });
+    expect(report.changes).toContainEqual({ path: 'bin/run.sh', action: 'update', mode: '100755', conflict: false, policy: 'enforce', outcome: 'template', reason: expect.any(String) as string, templateCopy: null });
     expect(report.changes.map((change) => change.path)).toContain('pay/new_module.py');
     expect(await read(service, 'untouched.txt')).toBe('same v2\n');
   });

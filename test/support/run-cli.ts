@@ -4,20 +4,25 @@ import type { Output } from '../../src/cli/output.js';
 
 export interface CliRun {
   readonly code: number;
+  /** What was printed, as text. */
   readonly stdout: string;
+  /** What was printed, byte for byte (a patch holds files in any encoding). */
+  readonly stdoutBytes: Buffer;
   readonly stderr: string;
 }
 
 /** Runs the CLI in-process, as a user would call it from `cwd`, and captures what it says. */
 export async function runTemplateDrift(args: string[], environment: Partial<CliEnvironment> & { cwd: string; cacheDir: string }): Promise<CliRun> {
-  let stdout = '';
+  const printed: Buffer[] = [];
   let stderr = '';
   const output: Output = {
     color: false,
-    print: (text) => (stdout += text.endsWith('\n') ? text : `${text}\n`),
+    print: (text) => printed.push(Buffer.from(text.endsWith('\n') ? text : `${text}\n`)),
+    write: (bytes) => printed.push(Buffer.from(bytes)),
     error: (text) => (stderr += text.endsWith('\n') ? text : `${text}\n`),
     progress: () => undefined,
   };
   const code = await runCli(args, { serverUrl: 'https://github.com', ...environment }, output);
-  return { code, stdout, stderr };
+  const stdoutBytes = Buffer.concat(printed);
+  return { code, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr };
 }

@@ -1,11 +1,8 @@
-import { ANSWERS_FILE } from '../../engine/answers-file.js';
-import { planWrites } from '../../engine/plan-update.js';
-import { REGULAR } from '../../engine/file-map.js';
 import { UserError } from '../../engine/user-error.js';
 import type { CliEnvironment } from '../environment.js';
 import type { Output } from '../output.js';
-import { describeUpdate, updateJson } from '../report.js';
-import { loadServiceRepository, prepareLocalUpdate, type UpdateFlags } from '../service-repository.js';
+import { conflictLines, describeUpdate, updateJson } from '../report.js';
+import { loadServiceRepository, prepareLocalUpdate, updateFiles, type UpdateFlags } from '../service-repository.js';
 
 export interface UpdateOptions extends UpdateFlags {
   readonly json?: boolean;
@@ -15,7 +12,8 @@ export interface UpdateOptions extends UpdateFlags {
  * `update`: applies the update to the working tree, uncommitted, for a person to review.
  * 1. refuse a dirty working tree in the service's folder (the update must be reviewable on its own,
  *    and lose nothing; a sibling service's edits in a monorepo are not in the way);
- * 2. compute the whole plan; 3. write files and the answers file; 4. name every conflict.
+ * 2. compute the whole plan; 3. write files, the answers file and the template's side of conflicts
+ *    kept local (`<path>.template`); 4. name every conflict.
  */
 export async function update(dir: string | undefined, options: UpdateOptions, environment: CliEnvironment, output: Output): Promise<number> {
   const service = await loadServiceRepository(dir, environment);
@@ -29,10 +27,7 @@ export async function update(dir: string | undefined, options: UpdateOptions, en
   }
 
   const prepared = await prepareLocalUpdate(service, options, environment, output);
-  const { writes, deletes } = planWrites(prepared.changes);
-  if (prepared.answersText !== service.answersText) {
-    writes.set(ANSWERS_FILE, { content: Buffer.from(prepared.answersText), mode: REGULAR });
-  }
+  const { writes, deletes } = updateFiles(service, prepared);
   await service.checkout.write(writes, deletes);
 
   const conflicts = prepared.changes.filter((change) => change.conflict);
@@ -40,7 +35,7 @@ export async function update(dir: string | undefined, options: UpdateOptions, en
     output.print(JSON.stringify(updateJson(prepared), null, 2));
   } else {
     output.print(describeUpdate(prepared, output));
-    for (const conflict of conflicts) output.print(`CONFLICT ${conflict.path}: ${conflict.reason}`);
+    if (conflicts.length > 0) output.print(conflictLines(prepared));
   }
   return conflicts.length > 0 ? 1 : 0;
 }
