@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { GitError, GitPluginError, simpleGit, type SimpleGit } from 'simple-git';
 import { UserError } from '../engine/user-error.js';
 
 export interface GitClientOptions {
@@ -9,7 +9,24 @@ export interface GitClientOptions {
   readonly acceptExitCodes?: (code: number) => boolean;
   /** Called with each exit code, for commands whose exit code is their answer. */
   readonly onExit?: (code: number) => void;
+  /** Limits on network work (the app sets them; the CLI's user has Ctrl-C). */
+  readonly bounds?: GitBounds;
 }
+
+/** How long git may wait on a remote that sends nothing, and when to stop it altogether. */
+export interface GitBounds {
+  /**
+   * A transfer slower than 1 byte/s for this many seconds is abandoned by git itself (curl's
+   * low-speed limit, in the process that does the transfer, so nothing is left behind); a git
+   * that prints nothing for a few seconds longer (stuck before any transfer) is stopped.
+   */
+  readonly stallSeconds?: number;
+  /** Aborting it stops the instance's running git and refuses to start more (a job's deadline). */
+  readonly signal?: AbortSignal;
+}
+
+/** Seconds the no-output backstop waits beyond the stall limit, so that git's own, clearer error comes first. */
+const BACKSTOP_MARGIN_S = 5;
 
 /**
  * Variables of the caller's environment that only matter to interactive git (editors, pagers,
@@ -34,9 +51,12 @@ function childEnvironment(extra: Readonly<Record<string, string>> = {}): Record<
  * error, not a hung process) and runs with the caller's environment plus `env`.
  */
 export function gitClient(baseDir: string, options: GitClientOptions = {}): SimpleGit {
+  const { stallSeconds, signal } = options.bounds ?? {};
   const git = simpleGit({
     baseDir,
     maxConcurrentProcesses: 4,
+    ...(signal && { abort: signal }),
+    ...(stallSeconds && { timeout: { block: (stallSeconds + BACKSTOP_MARGIN_S) * 1000 } }),
     unsafe: {
       // Credentials travel in GIT_CONFIG_COUNT/KEY/VALUE (never argv, where `ps` shows them).
       allowUnsafeConfigEnvCount: true,
@@ -47,10 +67,16 @@ export function gitClient(baseDir: string, options: GitClientOptions = {}): Simp
     errors(error, result) {
       options.onExit?.(result.exitCode);
       if (error && options.acceptExitCodes?.(result.exitCode)) return undefined;
+      // simple-git wraps anything but its own GitError, so the messages travel as GitErrors.
+      if (signal?.aborted) return new GitError(undefined, signal.reason instanceof Error ? signal.reason.message : 'git was stopped');
+      if (error instanceof GitPluginError && error.plugin === 'timeout') {
+        return new GitError(undefined, `git received nothing for ${(stallSeconds ?? 0) + BACKSTOP_MARGIN_S} s and was stopped`);
+      }
       return error;
     },
   });
-  return git.env(childEnvironment(options.env));
+  const lowSpeed: Record<string, string> = stallSeconds ? { GIT_HTTP_LOW_SPEED_LIMIT: '1', GIT_HTTP_LOW_SPEED_TIME: String(stallSeconds) } : {};
+  return git.env(childEnvironment({ ...lowSpeed, ...options.env }));
 }
 
 /**

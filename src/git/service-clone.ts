@@ -5,7 +5,7 @@ import type { SimpleGit } from 'simple-git';
 import { blobId } from '../engine/blob-id.js';
 import type { FileEntry, FileMap, FileMode } from '../engine/file-map.js';
 import { UserError } from '../engine/user-error.js';
-import { assertRefLike, gitClient } from './git-client.js';
+import { assertRefLike, gitClient, type GitBounds } from './git-client.js';
 import { redact } from './redact.js';
 import { stageFiles } from './stage-files.js';
 import { tokenAuthEnv } from './template-location.js';
@@ -18,6 +18,8 @@ export interface CloneOptions {
   readonly token?: string;
   /** Who the commits are by: the app's bot identity. */
   readonly committer: { readonly name: string; readonly email: string };
+  /** The stall limit and the job's deadline, for every git command on this clone. */
+  readonly bounds?: GitBounds;
 }
 
 export interface BranchHead {
@@ -46,9 +48,9 @@ export class ServiceClone {
   static async open(options: CloneOptions): Promise<ServiceClone> {
     assertRefLike(options.branch, 'Branch');
     const dir = await mkdtemp(join(tmpdir(), 'template-drift-clone-'));
-    const git = gitClient(dir, { env: cloneEnv(options) });
+    const git = gitClient(dir, { env: cloneEnv(options), ...(options.bounds && { bounds: options.bounds }) });
     try {
-      await git.raw(['clone', '--quiet', '--depth', '1', '--filter=blob:none', '--no-checkout', '--single-branch', '--no-tags',
+      await git.raw(['clone', '--quiet', '--progress', '--depth', '1', '--filter=blob:none', '--no-checkout', '--single-branch', '--no-tags',
         '--branch', options.branch, '--', options.cloneUrl, '.']);
       const head = (await git.raw(['rev-parse', 'HEAD'])).trim();
       return new ServiceClone(dir, git, options, head);
@@ -97,7 +99,7 @@ export class ServiceClone {
   private async readBlobs(shas: readonly string[]): Promise<Map<string, Buffer>> {
     const blobs = new Map<string, Buffer>();
     if (shas.length === 0) return blobs;
-    await this.network(['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head',
+    await this.network(['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', '--progress', '--no-tags', '--no-write-fetch-head',
       '--filter=blob:none', '--', this.options.cloneUrl, ...shas]);
     // Only drifted files get here (the rest matched the template's bytes), so one read each is fine.
     for (const sha of shas) blobs.set(sha, (await this.git.binaryCatFile(['blob', sha])) as Buffer);
@@ -110,7 +112,7 @@ export class ServiceClone {
     const listing = await this.network(['ls-remote', '--heads', '--', this.options.cloneUrl, `refs/heads/${branch}`]);
     const sha = listing.split('\t')[0]?.trim();
     if (!sha) return undefined;
-    await this.network(['fetch', '--quiet', '--no-tags', '--depth', '2', '--filter=blob:none', '--', this.options.cloneUrl, `+refs/heads/${branch}:refs/remotes/origin/${branch}`]);
+    await this.network(['fetch', '--quiet', '--progress', '--no-tags', '--depth', '2', '--filter=blob:none', '--', this.options.cloneUrl, `+refs/heads/${branch}:refs/remotes/origin/${branch}`]);
     const info = await this.git.raw(['show', '-s', '--format=%T%x00%P%x00%ce%x00%B', sha]);
     const [tree = '', parents = '', committerEmail = '', message = ''] = info.split('\0');
     return { sha, tree, parent: parents.split(' ')[0] || undefined, committerEmail, message };
@@ -124,7 +126,7 @@ export class ServiceClone {
     const scratch = await mkdtemp(join(tmpdir(), 'template-drift-blobs-'));
     try {
       const index = join(scratch, 'index');
-      const git = gitClient(this.dir, { env: { ...cloneEnv(this.options), GIT_INDEX_FILE: index } });
+      const git = gitClient(this.dir, { env: { ...cloneEnv(this.options), GIT_INDEX_FILE: index }, ...(this.options.bounds && { bounds: this.options.bounds }) });
       await git.raw(['read-tree', 'HEAD']);
       await stageFiles(git, scratch, writes);
       if (deletes.length > 0) await git.raw(['update-index', '--force-remove', '--', ...deletes]);
@@ -161,10 +163,14 @@ export class GitRemoteError extends Error {
   override readonly name = 'GitRemoteError';
 }
 
+/** The last lines git printed, without its progress meter (`Receiving objects:  40% (2/5)`). */
 function gitMessage(error: unknown, token: string | undefined): string {
   const text = error instanceof Error ? error.message : String(error);
-  return redact(text, token ? [token] : []).trim().split('\n').filter(Boolean).slice(-2).join(' ');
+  const lines = redact(text, token ? [token] : []).split(/[\r\n]+/).map((line) => line.trim()).filter(Boolean);
+  return lines.filter((line) => !PROGRESS_LINE.test(line)).slice(-2).join(' ');
 }
+
+const PROGRESS_LINE = /^(remote: )?[A-Z][a-z]+( [a-z]+)*: +(\d+% \(|\d+, done\.|\d+ \(delta)/;
 
 /** Credentials for the one host, the bot's identity for commits, and paths taken literally. */
 function cloneEnv(options: CloneOptions): Record<string, string> {

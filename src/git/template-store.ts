@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import type { FileEntry, FileMode } from '../engine/file-map.js';
 import { UserError } from '../engine/user-error.js';
-import { assertValidRef, gitClient } from './git-client.js';
+import { assertValidRef, gitClient, type GitBounds } from './git-client.js';
 import { redact } from './redact.js';
 import type { TemplateLocation } from './template-location.js';
 
@@ -18,6 +18,8 @@ export interface TemplateStoreOptions {
   readonly secrets?: readonly string[];
   /** Told before slow work (a fetch), so a terminal can show progress. */
   readonly onProgress?: (message: string) => void;
+  /** Limits on the template host's git traffic (the app's stall limit and job deadline). */
+  readonly bounds?: GitBounds;
 }
 
 export interface ResolvedRef {
@@ -57,7 +59,7 @@ export class TemplateStore {
       await gitClient(scratch).raw(['init', '--bare', '--quiet']);
       await rename(scratch, dir).catch(async () => rm(scratch, { recursive: true, force: true }));
     }
-    const git = gitClient(dir, { ...(this.options.env && { env: this.options.env }) });
+    const git = gitClient(dir, { ...(this.options.env && { env: this.options.env }), ...(this.options.bounds && { bounds: this.options.bounds }) });
     return new TemplateRepository(location, git, this.options);
   }
 }
@@ -149,13 +151,14 @@ export class TemplateRepository {
     // unpackLimit=1 keeps what a fetch brings as one pack, which appears whole, so nobody sees a
     // commit before its tree; and when two fetches race for the refs, the loser finds the
     // commit the winner brought.
-    const fetched = this.run(['-c', 'fetch.unpackLimit=1', 'fetch', '--quiet', '--force', '--no-tags', '--', this.location.url,
+    // `--progress` keeps git talking while it receives, so only a silent git trips the stall backstop.
+    const fetched = this.run(['-c', 'fetch.unpackLimit=1', 'fetch', '--quiet', '--progress', '--force', '--no-tags', '--', this.location.url,
       '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*']);
     const failure = await fetched.then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
     if (await this.hasCommit(commit)) return;
     if (failure) throw failure;
     // A commit no branch or tag reaches any more (a rewritten history): ask for it by name.
-    await this.run(['fetch', '--quiet', '--no-tags', '--', this.location.url, commit]).catch(() => undefined);
+    await this.run(['fetch', '--quiet', '--progress', '--no-tags', '--', this.location.url, commit]).catch(() => undefined);
     if (!(await this.hasCommit(commit))) {
       throw new UserError(`Template ${this.location.display} has no commit ${commit}`);
     }

@@ -3,6 +3,7 @@ import { ANSWERS_FILE, parseAnswers, type Answers } from '../engine/answers-file
 import { MANIFEST_FILE } from '../engine/template-manifest.js';
 import { sameTemplate } from '../engine/template-identity.js';
 import { isAtOrPast } from '../engine/template-versions.js';
+import type { GitBounds } from '../git/git-client.js';
 import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
 import type { Log } from './log.js';
 import { openAppTemplate } from './open-template.js';
@@ -19,6 +20,8 @@ export interface FanOutDependencies {
   readonly platform: Platform;
   readonly cacheDir: string;
   readonly log: Log;
+  /** The stall limit and the job's deadline for the template fetch. */
+  readonly git?: GitBounds;
   /** Queues the update of one repository to `tag` (the update workflow, bound to its deps). */
   readonly updateLater: (repo: RepoId, tag: string) => void;
 }
@@ -51,7 +54,7 @@ export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencie
   if (targets.length === 0) return [];
 
   try {
-    const template = await openAppTemplate(platform, targets[0]!, `${templateInfo.owner}/${templateInfo.repo}`, deps.cacheDir);
+    const template = await openAppTemplate(platform, targets[0]!, `${templateInfo.owner}/${templateInfo.repo}`, deps.cacheDir, deps.git);
     await template.repository.read((await template.repository.resolve(event.tag)).commit);
   } catch (error) {
     // Each update meets the same problem and reports it in its repository; the fetch was only a head start.

@@ -1,6 +1,7 @@
 import { templateKey } from '../engine/template-identity.js';
 import { UserError } from '../engine/user-error.js';
 import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
+import type { GitBounds } from '../git/git-client.js';
 import { redact } from '../git/redact.js';
 import { isUrl, tokenAuthEnv } from '../git/template-location.js';
 import { TemplateStore, type TemplateRepository } from '../git/template-store.js';
@@ -20,7 +21,9 @@ export interface AppTemplate {
  * scoped to it; a URL is read as given, with a token only when it is on the same host. Local
  * paths mean nothing on a server and are refused.
  */
-export async function openAppTemplate(platform: Platform, service: RepositoryInfo, source: string, cacheDir: string): Promise<AppTemplate> {
+export async function openAppTemplate(
+  platform: Platform, service: RepositoryInfo, source: string, cacheDir: string, bounds?: GitBounds,
+): Promise<AppTemplate> {
   const key = templateKey(source);
   const serviceOrigin = new URL(service.cloneUrl).origin;
   if (!isUrl(source) && (!key || source.includes('..') || source.startsWith('/'))) {
@@ -43,7 +46,7 @@ export async function openAppTemplate(platform: Platform, service: RepositoryInf
     }
   }
   const token = repoId ? await platform.repositoryToken(repoId, 'read') : undefined;
-  const store = new TemplateStore({ cacheDir, env: tokenAuthEnv(url, token), secrets: token ? [token] : [] });
+  const store = new TemplateStore({ cacheDir, env: tokenAuthEnv(url, token), secrets: token ? [token] : [], ...(bounds && { bounds }) });
   const repository = await store.open({ url, display: redact(url) });
   return { repository, repoId, name: repo ?? key ?? 'template', htmlUrl };
 }

@@ -6,6 +6,7 @@ import { commitMessage, UPDATE_BRANCH } from '../engine/pull-request-text.js';
 import { isAtOrPast, tagVersion } from '../engine/template-versions.js';
 import { readMarker } from '../engine/update-marker.js';
 import { isUserError } from '../engine/user-error.js';
+import type { GitBounds } from '../git/git-client.js';
 import { GitRemoteError, ServiceClone } from '../git/service-clone.js';
 import type { Platform, PullRequestInfo, RepoId, RepositoryInfo } from '../github/platform.js';
 import { closeUpdatePull, ensureUpdatePull, warnHandsOff } from './ensure-update-pull.js';
@@ -37,6 +38,8 @@ export interface UpdateDependencies {
   readonly committer: { readonly name: string; readonly email: string };
   readonly merger: Merger;
   readonly log: Log;
+  /** The stall limit and the job's deadline for every git command of the update. */
+  readonly git?: GitBounds;
 }
 
 /**
@@ -65,12 +68,14 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
   }
   const repoInfo = await platform.repository(request.repo);
   const token = await platform.repositoryToken(request.repo, 'write');
-  const clone = await ServiceClone.open({ cloneUrl: repoInfo.cloneUrl, branch: repoInfo.defaultBranch, token, committer: deps.committer });
+  const clone = await ServiceClone.open({ cloneUrl: repoInfo.cloneUrl, branch: repoInfo.defaultBranch, token, committer: deps.committer, ...(deps.git && { bounds: deps.git }) });
   try {
     const answersText = await clone.readText(ANSWERS_FILE);
     if (answersText === undefined) return { kind: 'not-configured' };
     return await updateConfigured(request, deps, clone, answersText, repoInfo);
   } catch (error) {
+    // Stopped at its deadline (or its installation left): the queue has already answered for it.
+    if (deps.git?.signal?.aborted) throw error;
     if (isUserError(error)) {
       const issue = await reportProblem(platform, request.repo, error.message);
       log.warn({ repo: request.repo, issue }, 'template update blocked by configuration');
@@ -89,7 +94,7 @@ async function updateConfigured(
   const { platform, log } = deps;
   const repo = request.repo;
   const answers = parseAnswers(answersText);
-  const template = await openAppTemplate(platform, repoInfo, answers.template, deps.cacheDir);
+  const template = await openAppTemplate(platform, repoInfo, answers.template, deps.cacheDir, deps.git);
 
   // Step 3: the target, and the reasons not to offer it.
   const [openPull] = await platform.pullsForBranch(repo, UPDATE_BRANCH, 'open');
