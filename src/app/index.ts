@@ -1,6 +1,7 @@
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { onCommentCreated } from './handlers/comment-created.js';
 import { onInstallation } from './handlers/installation.js';
+import { onInstallationGone, onRepositoriesRemoved } from './handlers/installation-removed.js';
 import { onPullRequestClosed } from './handlers/pull-request-closed.js';
 import { onPush } from './handlers/push.js';
 import { onReleasePublished } from './handlers/release-published.js';
@@ -25,5 +26,7 @@ export function createApp(app: Probot, settings: AppSettings = readSettings()): 
   app.on('pull_request.closed', onPullRequestClosed(runtime));
   app.on('push', onPush(runtime));
   app.on(['installation.created', 'installation_repositories.added'], onInstallation(runtime));
+  app.on(['installation.deleted', 'installation.suspend'], onInstallationGone(runtime));
+  app.on('installation_repositories.removed', onRepositoriesRemoved(runtime));
   return runtime;
 }

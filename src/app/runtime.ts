@@ -1,44 +1,57 @@
 import PQueue from 'p-queue';
 import type { Probot, ProbotOctokit } from 'probot';
+import type { GitBounds } from '../git/git-client.js';
 import { GitMergeFile } from '../git/git-merge-file.js';
 import { OctokitPlatform } from '../github/octokit-platform.js';
 import type { Platform, RepoId } from '../github/platform.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
+import { JobDeadlineError, JobDroppedError } from '../queue/job-errors.js';
 import type { WorkQueue } from '../queue/work-queue.js';
 import type { Log } from '../workflows/log.js';
 import { updateRepository, type UpdateOutcome, type UpdateRequest } from '../workflows/update-repository.js';
-import type { AppSettings } from './settings.js';
+import { DEFAULT_GIT_STALL_S, DEFAULT_JOB_TIMEOUT_S, type AppSettings } from './settings.js';
 
 /** What one event's handler needs: GitHub for its installation, and the way to queue work. */
 export interface EventScope {
   readonly platform: Platform;
+  /** GitHub for one queued job: once `signal` aborts (the job was stopped), its writes are refused. */
+  platformFor(signal: AbortSignal): Platform;
   readonly log: Log;
   /** Queues the update of one repository (serialized per repository) and resolves with its outcome. */
   update(request: UpdateRequest): Promise<UpdateOutcome>;
 }
 
 /**
- * The app's long-lived state, made once when Probot loads the app: the work queue and one write
+ * The app's long-lived state, made once when Probot loads the app: the work queues and one write
  * lane per installation. Nothing here is module-level, so tests get a fresh app each time.
  */
 export class AppRuntime {
+  /** Updates and release fan-outs: each has the job deadline. Also the app-wide view (status, idle). */
   readonly queue: WorkQueue;
   /**
    * Jobs that wait for an update's outcome (a command's answer, a push's refresh) run here,
-   * not in `queue`: one holding a `queue` slot while its update waits for a slot deadlocks
-   * the app as soon as every slot is held by such a job.
+   * not among the updates: one holding an update slot while its update waits for a slot
+   * deadlocks the app as soon as every slot is held by such a job. They have no deadline of
+   * their own: the update they wait for has one.
    */
   readonly waiting: WorkQueue;
-  private readonly writeLanes = new Map<number, PQueue>();
+  private readonly writeLanes = new Map<number, { lane: PQueue; closed: AbortController }>();
   private readonly merger = new GitMergeFile();
+  private readonly jobTimeoutSeconds: number;
 
   constructor(private readonly app: Probot, readonly settings: AppSettings) {
-    const onError = (error: unknown, job: object) => app.log.error({ err: error, job }, 'queued job failed');
-    const updates = new InProcessQueue({ concurrency: settings.concurrency, onError });
-    this.waiting = new InProcessQueue({ concurrency: settings.concurrency, onError });
+    const onError = (error: unknown, job: object) => {
+      if (error instanceof JobDeadlineError) app.log.warn({ job, seconds: error.seconds }, 'queued job stopped at its deadline');
+      else app.log.error({ err: error, job }, 'queued job failed');
+    };
+    this.jobTimeoutSeconds = settings.jobTimeoutSeconds ?? DEFAULT_JOB_TIMEOUT_S;
+    const shared = { concurrency: settings.concurrency, onError, ...(settings.installationConcurrency && { perInstallation: settings.installationConcurrency }) };
+    const updates = new InProcessQueue({ ...shared, timeoutMs: this.jobTimeoutSeconds * 1000 });
+    this.waiting = new InProcessQueue(shared);
     // `queue` is idle only when both are: waiting jobs only add updates, so they are awaited first.
     this.queue = {
-      enqueue: (key, name, job) => updates.enqueue(key, name, job),
+      enqueue: (job) => updates.enqueue(job),
+      drop: (installation, repositories) => this.waiting.drop(installation, repositories) + updates.drop(installation, repositories),
       onIdle: async () => {
         await this.waiting.onIdle();
         await updates.onIdle();
@@ -51,31 +64,79 @@ export class AppRuntime {
   }
 
   scope(octokit: ProbotOctokit, installationId: number, log: Log): EventScope {
-    const platform = new OctokitPlatform({
-      octokit,
-      createToken: (repo, access) => this.repositoryToken(installationId, repo, access),
-      serializeWrite: (write) => this.writeLane(installationId).add(write),
-    });
-    const deps = { platform, cacheDir: this.settings.cacheDir, committer: this.settings.committer, merger: this.merger, log };
+    const deps = { cacheDir: this.settings.cacheDir, committer: this.settings.committer, merger: this.merger, log };
     return {
-      platform,
+      platform: this.platform(octokit, installationId),
+      platformFor: (signal) => this.platform(octokit, installationId, signal),
       log,
-      update: (request) => new Promise<UpdateOutcome>((resolve, reject) => {
-        this.queue.enqueue(repoKey(installationId, request.repo), `update:${request.reason}`, async () => {
-          try {
-            resolve(await updateRepository(request, deps));
-          } catch (error) {
-            reject(error instanceof Error ? error : new Error(String(error)));
-            throw error;
-          }
-        });
-      }),
+      update: async (request) => {
+        let outcome: UpdateOutcome | undefined;
+        try {
+          await this.queue.enqueue({
+            installation: installationId,
+            repository: `${request.repo.owner}/${request.repo.repo}`,
+            name: `update:${request.reason}`,
+            run: async (signal) => {
+              outcome = await updateRepository(request, { ...deps, platform: this.platform(octokit, installationId, signal), git: this.gitBounds(signal) });
+            },
+          });
+        } catch (error) {
+          if (!(error instanceof JobDeadlineError)) throw error;
+          return {
+            kind: 'failed',
+            message: `The update took longer than the ${error.seconds} s one update may take (TEMPLATE_DRIFT_JOB_TIMEOUT_S) and was stopped; `
+              + 'the next release, push or `/sync-template` tries again.',
+          };
+        }
+        if (!outcome) throw new Error('the update finished without an outcome');
+        return outcome;
+      },
     };
   }
 
   /** Queues a job on one repository's lane, after the updates already queued for it. */
   enqueueForRepository(installationId: number, repo: RepoId, name: string, job: () => Promise<void>): void {
-    this.queue.enqueue(repoKey(installationId, repo), name, job);
+    void this.queue.enqueue({ installation: installationId, repository: `${repo.owner}/${repo.repo}`, name, run: job });
+  }
+
+  /** The git limits of one job: the stall limit, and its deadline through `signal`. */
+  gitBounds(signal: AbortSignal): GitBounds {
+    return { stallSeconds: this.settings.gitStallSeconds ?? DEFAULT_GIT_STALL_S, signal };
+  }
+
+  /**
+   * The app lost access to an installation (deleted, suspended) or to some of its repositories:
+   * their queued work is dropped, running work is stopped, and a gone installation's write lane
+   * is closed (writes still queued in it are refused).
+   */
+  forget(installationId: number, repositories?: readonly string[]): number {
+    const dropped = this.queue.drop(installationId, repositories);
+    if (!repositories) {
+      this.writeLanes.get(installationId)?.closed.abort(new JobDroppedError());
+      this.writeLanes.delete(installationId);
+    }
+    return dropped;
+  }
+
+  /**
+   * GitHub for one installation. With a job's `signal`, a write the job has not started yet is
+   * refused once the job is stopped, so a job past its deadline changes nothing more.
+   */
+  private platform(octokit: ProbotOctokit, installationId: number, signal?: AbortSignal): Platform {
+    return new OctokitPlatform({
+      octokit,
+      createToken: (repo, access) => this.repositoryToken(installationId, repo, access),
+      serializeWrite: (write) => {
+        const { lane, closed } = this.writeLane(installationId);
+        // Checked when the write's turn comes, not by p-queue's signal, which frees the lane
+        // while an aborted write is still in flight.
+        return lane.add(() => {
+          closed.signal.throwIfAborted();
+          signal?.throwIfAborted();
+          return write();
+        });
+      },
+    });
   }
 
   /** An installation token for one repository, with only the permissions the job needs. */
@@ -89,16 +150,12 @@ export class AppRuntime {
     return data.token;
   }
 
-  private writeLane(installationId: number): PQueue {
-    let lane = this.writeLanes.get(installationId);
-    if (!lane) {
-      lane = new PQueue({ concurrency: 1 });
-      this.writeLanes.set(installationId, lane);
+  private writeLane(installationId: number): { lane: PQueue; closed: AbortController } {
+    let entry = this.writeLanes.get(installationId);
+    if (!entry) {
+      entry = { lane: new PQueue({ concurrency: 1 }), closed: new AbortController() };
+      this.writeLanes.set(installationId, entry);
     }
-    return lane;
+    return entry;
   }
-}
-
-export function repoKey(installationId: number, repo: RepoId): string {
-  return `${installationId}/${repo.owner}/${repo.repo}`.toLowerCase();
 }

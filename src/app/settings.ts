@@ -7,18 +7,36 @@ export interface AppSettings {
   readonly cacheDir: string;
   /** How many repositories are updated at the same time. */
   readonly concurrency: number;
+  /** How many of those slots one installation may hold; the rest stay free for other installations. */
+  readonly installationConcurrency?: number;
+  /** A git transfer that makes no progress for this long is abandoned. */
+  readonly gitStallSeconds?: number;
+  /** Every job's deadline. */
+  readonly jobTimeoutSeconds?: number;
   /** The identity of the app's commits; the app recognises its own commits by this email. */
   readonly committer: { readonly name: string; readonly email: string };
 }
 
+export const DEFAULT_GIT_STALL_S = 60;
+export const DEFAULT_JOB_TIMEOUT_S = 600;
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings {
-  const concurrency = Number(env.TEMPLATE_DRIFT_CONCURRENCY ?? '4');
+  const concurrency = positiveInteger(env.TEMPLATE_DRIFT_CONCURRENCY, 4);
   return {
     cacheDir: env.TEMPLATE_DRIFT_CACHE_DIR || join(tmpdir(), 'template-drift-cache'),
-    concurrency: Number.isInteger(concurrency) && concurrency > 0 ? concurrency : 4,
+    concurrency,
+    // One slot stays free for other installations whenever there are two or more.
+    installationConcurrency: Math.min(concurrency, positiveInteger(env.TEMPLATE_DRIFT_INSTALLATION_CONCURRENCY, Math.max(1, concurrency - 1))),
+    gitStallSeconds: positiveInteger(env.TEMPLATE_DRIFT_GIT_STALL_S, DEFAULT_GIT_STALL_S),
+    jobTimeoutSeconds: positiveInteger(env.TEMPLATE_DRIFT_JOB_TIMEOUT_S, DEFAULT_JOB_TIMEOUT_S),
     committer: {
       name: env.TEMPLATE_DRIFT_COMMITTER_NAME || 'template-drift[bot]',
       email: env.TEMPLATE_DRIFT_COMMITTER_EMAIL || 'template-drift[bot]@users.noreply.github.com',
     },
   };
+}
+
+function positiveInteger(text: string | undefined, fallback: number): number {
+  const value = Number(text ?? String(fallback));
+  return Number.isInteger(value) && value > 0 ? value : fallback;
 }

@@ -1,10 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type nock from 'nock';
-import type { TestApp } from '../support/app-harness.js';
 import { rejectPushes } from '../support/git-remote.js';
 import {
-  commentsSent, commentId, commentPayload, mockAnswers, mockComment, mockGitHub, mockPermission, mockPulls, mockReaction, mockReleaseNotes, mockRepository, mockUpdateStart,
-  sentRequests, serviceRepo, startApp, takeJobErrors, templateRepo, UPDATE_BRANCH, useGitHub,
+  mockAnswers, mockGitHub, mockPulls, mockReleaseNotes, mockRepository, mockUpdateStart, sentRequests, serviceRepo, startApp, syncTemplateReply, takeJobErrors, templateRepo, UPDATE_BRANCH, useGitHub,
 } from '../support/github-mocks.js';
 import { INSTALLATION_TOKEN, repoJson } from '../support/github-nock.js';
 import { createService, createTemplate } from '../support/service-fleet.js';
@@ -12,17 +9,6 @@ import { createService, createTemplate } from '../support/service-fleet.js';
 useGitHub();
 
 const PAYMENTS = { owner: 'acme', repo: 'payments' };
-
-/** /sync-template by a writer on issue 1; resolves with the app's reply. */
-async function syncTemplate(app: TestApp, api: nock.Scope): Promise<string> {
-  const payload = commentPayload(PAYMENTS, '/sync-template', { issue: 1 });
-  mockReaction(api, PAYMENTS, commentId(payload));
-  mockPermission(api, PAYMENTS, 'Codertocat', 'write');
-  mockComment(api, PAYMENTS, 1);
-  await app.receive('issue_comment', payload);
-  const [reply] = commentsSent(PAYMENTS, 1);
-  return String(reply);
-}
 
 describe('failures leave nothing half-made', () => {
   it('a rejected push is a clear failure: no branch, no PR, no issue', async () => {
@@ -34,7 +20,7 @@ describe('failures leave nothing half-made', () => {
     mockUpdateStart(api, await serviceRepo('payments', payments), { template: templateRepo(template) });
 
     const app = await startApp();
-    const reply = await syncTemplate(app, api);
+    const reply = await syncTemplateReply(app, api, PAYMENTS);
 
     expect(reply).toMatch(/^@Codertocat the template update failed:\n\n> git push failed for file:\/\/\S+: remote: pushes are refused here\s+error: failed to push some refs/);
     expect(await payments.bare.sha(UPDATE_BRANCH)).toBeUndefined();
@@ -53,7 +39,7 @@ describe('failures leave nothing half-made', () => {
     api.post('/repos/acme/payments/pulls').reply(500, { message: 'Internal error: shard 7 unavailable' });
 
     const app = await startApp();
-    const reply = await syncTemplate(app, api);
+    const reply = await syncTemplateReply(app, api, PAYMENTS);
 
     expect(reply).toBe('@Codertocat the template update failed:\n\n> an unexpected error; the app\'s log has the details');
     expect(takeJobErrors().map(String)).toEqual([expect.stringContaining('shard 7 unavailable')]);
@@ -72,7 +58,7 @@ describe('failures leave nothing half-made', () => {
     mockRepository(api, repo);
 
     const app = await startApp();
-    const reply = await syncTemplate(app, api);
+    const reply = await syncTemplateReply(app, api, PAYMENTS);
 
     expect(reply).toMatch(/^@Codertocat the template update failed:\n\n> Cannot clone http:\/\/127\.0\.0\.1:1\/acme\/payments\.git: /);
     expect(reply).not.toContain(INSTALLATION_TOKEN);

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, expect } from 'vitest';
 import { createApp } from '../../src/app/index.js';
 import { TemplateDriftOctokit } from '../../src/app/octokit.js';
 import type { AppRuntime } from '../../src/app/runtime.js';
+import type { AppSettings } from '../../src/app/settings.js';
 import { tempDir } from './temp-repo.js';
 
 const require = createRequire(import.meta.url);
@@ -40,7 +41,7 @@ export interface TestApp {
 }
 
 /** The app as Probot loads it, with Probot's testing defaults: no retries or throttling delays. */
-export async function createTestApp(options: { throttle?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(options: { throttle?: boolean; settings?: Partial<AppSettings> } = {}): Promise<TestApp> {
   const probot = new Probot({
     appId: 1,
     privateKey,
@@ -53,7 +54,7 @@ export async function createTestApp(options: { throttle?: boolean } = {}): Promi
     })),
     logLevel: 'fatal',
   });
-  const runtime = createApp(probot, { cacheDir: await tempDir('td-app-cache-'), concurrency: 2, committer: BOT });
+  const runtime = createApp(probot, { cacheDir: await tempDir('td-app-cache-'), concurrency: 2, committer: BOT, ...options.settings });
   return {
     probot,
     runtime,

@@ -63,7 +63,7 @@ export function useGitHub(): void {
 }
 
 /** The app, with the errors of its failed queued jobs collected (see takeJobErrors). */
-export async function startApp(options: { throttle?: boolean } = {}): Promise<TestApp> {
+export async function startApp(options: Parameters<typeof createTestApp>[0] = {}): Promise<TestApp> {
   const app = await createTestApp(options);
   // The harness logs nothing below fatal, so nothing is lost by not passing the call on.
   vi.spyOn(app.probot.log, 'error').mockImplementation((fields: unknown) => {
@@ -278,6 +278,17 @@ export function mockPermission(scope: nock.Scope, repo: RepoRef, login: string, 
 }
 
 // --- Sequences ----------------------------------------------------------------------------------
+
+/** `/sync-template` by a writer (Codertocat) on issue 1 of `repo`; resolves with the app's reply. */
+export async function syncTemplateReply(app: TestApp, scope: nock.Scope, repo: RepoRef): Promise<string> {
+  const payload = commentPayload(repo, '/sync-template', { issue: 1 });
+  mockReaction(scope, repo, commentId(payload));
+  mockPermission(scope, repo, 'Codertocat', 'write');
+  mockComment(scope, repo, 1);
+  await app.receive('issue_comment', payload);
+  const [reply] = commentsSent(repo, 1);
+  return String(reply);
+}
 
 export interface FanOutInput {
   readonly template: MockRepo;

@@ -11,10 +11,14 @@ export function onCommentCreated(runtime: AppRuntime) {
     if (!parseSyncCommand(comment.body)) return;
     const scope = runtime.scope(context.octokit, installation.id, context.log);
     const repo = { owner: repository.owner.login, repo: repository.name };
-    runtime.waiting.enqueue(`command:${installation.id}/${repository.full_name}`, 'sync-template', () =>
-      handleCommand(
+    void runtime.waiting.enqueue({
+      installation: installation.id,
+      repository: repository.full_name,
+      name: 'sync-template',
+      run: (signal) => handleCommand(
         { repo, issueNumber: issue.number, commentId: comment.id, author: comment.user?.login ?? sender.login, body: comment.body },
-        { platform: scope.platform, updateLater: (target, ref) => scope.update({ repo: target, ...(ref !== undefined && { targetRef: ref }), explicit: true, reason: 'command' }) },
-      ));
+        { platform: scope.platformFor(signal), updateLater: (target, ref) => scope.update({ repo: target, ...(ref !== undefined && { targetRef: ref }), explicit: true, reason: 'command' }) },
+      ),
+    });
   };
 }

@@ -15,11 +15,16 @@ export function onPush(runtime: AppRuntime) {
     const touchesAnswers = commits.some((commit) => [...(commit.added ?? []), ...(commit.modified ?? [])].includes(ANSWERS_FILE));
     const scope = runtime.scope(context.octokit, installation.id, context.log);
     const repo = { owner: repository.owner.login, repo: repository.name };
-    runtime.waiting.enqueue(`push:${installation.id}/${repository.full_name}`, 'refresh-after-push', async () => {
-      const [open] = await scope.platform.pullsForBranch(repo, UPDATE_BRANCH, 'open');
-      if (!open && !touchesAnswers) return;
-      const target = readMarker(open?.body)?.to;
-      await scope.update({ repo, ...(target !== undefined && { targetRef: target }), explicit: false, reason: 'push' });
+    void runtime.waiting.enqueue({
+      installation: installation.id,
+      repository: repository.full_name,
+      name: 'refresh-after-push',
+      run: async (signal) => {
+        const [open] = await scope.platformFor(signal).pullsForBranch(repo, UPDATE_BRANCH, 'open');
+        if (!open && !touchesAnswers) return;
+        const target = readMarker(open?.body)?.to;
+        await scope.update({ repo, ...(target !== undefined && { targetRef: target }), explicit: false, reason: 'push' });
+      },
     });
   };
 }

@@ -9,14 +9,20 @@ export function onReleasePublished(runtime: AppRuntime) {
     if (!installation || release.draft) return;
     const scope = runtime.scope(context.octokit, installation.id, context.log);
     const template = { owner: repository.owner.login, repo: repository.name };
-    runtime.queue.enqueue(`release:${installation.id}/${repository.full_name}`, 'fan-out-release', async () => {
-      await fanOutRelease({ template, tag: release.tag_name, prerelease: release.prerelease }, {
-        platform: scope.platform,
-        cacheDir: runtime.settings.cacheDir,
-        log: context.log,
-        // Each update reports its own failure through the queue; one never stops the others.
-        updateLater: (repo, tag) => void scope.update({ repo, targetRef: tag, explicit: false, reason: 'release' }).catch(() => undefined),
-      });
+    void runtime.queue.enqueue({
+      installation: installation.id,
+      repository: repository.full_name,
+      name: 'fan-out-release',
+      run: async (signal) => {
+        await fanOutRelease({ template, tag: release.tag_name, prerelease: release.prerelease }, {
+          platform: scope.platform,
+          cacheDir: runtime.settings.cacheDir,
+          log: context.log,
+          git: runtime.gitBounds(signal),
+          // Each update reports its own failure through the queue; one never stops the others.
+          updateLater: (repo, tag) => void scope.update({ repo, targetRef: tag, explicit: false, reason: 'release' }).catch(() => undefined),
+        });
+      },
     });
   };
 }
