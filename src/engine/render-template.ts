@@ -2,7 +2,7 @@ import type { FileEntry, FileMap } from './file-map.js';
 import { SYMLINK } from './file-map.js';
 import { renderText } from './handlebars-env.js';
 import type { PolicyOf } from './file-rules.js';
-import { assertSafeOutputPath, assertSymlinkInside } from './safe-path.js';
+import { assertSafeOutputPath, assertSafeOutputTree } from './safe-path.js';
 import { MANIFEST_FILE } from './template-manifest.js';
 import { UserError } from './user-error.js';
 
@@ -21,7 +21,7 @@ export interface RenderInput {
 /**
  * Turns a template's files into the files a repository should contain. Path segments are
  * rendered; `.hbs` files are rendered and lose the suffix; everything else, binary or not, is
- * copied byte for byte. Every output path is checked before it is accepted.
+ * copied byte for byte. Every output path, and the output as a tree, is checked before it is accepted.
  */
 export function renderTemplate(input: RenderInput): Map<string, FileEntry> {
   const prefix = input.root === '' ? '' : `${input.root}/`;
@@ -39,8 +39,9 @@ export function renderTemplate(input: RenderInput): Map<string, FileEntry> {
       throw new UserError(`Template files ${earlier} and ${sourcePath} both render to ${path}`);
     }
     sourceOf.set(path, sourcePath);
-    output.set(path, renderEntry(entry, path, sourcePath, isTemplate, input.context));
+    output.set(path, renderEntry(entry, sourcePath, isTemplate, input.context));
   }
+  assertSafeOutputTree(output);
   return output;
 }
 
@@ -50,11 +51,7 @@ function renderPath(relative: string, sourcePath: string, context: object): stri
   return path;
 }
 
-function renderEntry(entry: FileEntry, path: string, sourcePath: string, isTemplate: boolean, context: object): FileEntry {
-  if (entry.mode === SYMLINK) {
-    assertSymlinkInside(path, entry.content.toString('utf8'));
-    return entry;
-  }
+function renderEntry(entry: FileEntry, sourcePath: string, isTemplate: boolean, context: object): FileEntry {
   if (!isTemplate) return entry;
   const rendered = renderText(entry.content.toString('utf8'), context, sourcePath);
   return { content: Buffer.from(rendered, 'utf8'), mode: entry.mode };

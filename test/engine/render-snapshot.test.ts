@@ -175,6 +175,12 @@ describe('unsafe output paths', () => {
     ['a .git folder', '.git', /inside \.git/],
     ['a .git folder in another case', 'sub/.GIT', /inside \.git/],
     ['a backslash', 'a\\b', /must be relative and use \//],
+    ['a newline', 'a\nb', /control character/],
+    ['a carriage return', 'a\r', /control character/],
+    ['a tab', 'a\tb', /control character/],
+    ['a NUL byte', 'a\0b', /control character/],
+    ['an escape sequence', '\u001b[31mred', /control character/],
+    ['a C1 control', 'a\u0085b', /control character/],
   ])('refuses a rendered path with %s, naming the template file', (_what, dir, reason) => {
     expect(() => render(pathTemplate, { overrides: { dir } })).toThrow(UserError);
     expect(() => render(pathTemplate, { overrides: { dir } })).toThrow(/Template file \{\{dir\}\}\/file\.txt renders to an unsafe path/);
@@ -204,5 +210,35 @@ describe('symlinks in a template', () => {
     ['into .git', '.git/config'],
   ])('refuses a symlink pointing %s', (_what, target) => {
     expect(() => render({ 'template.yml': MANIFEST, 'docs/link': link(target) })).toThrow(/Template symlink docs\/link points outside the output/);
+  });
+
+  it('follows the output\'s own symlinks: a chain whose every target looks inside but leads out is refused', () => {
+    // a/b/up is the output's root; s1 is then the root's parent, though "a/b/up/.." reads as a/b.
+    const chain = { 'template.yml': MANIFEST, 'a/b/up': link('../..'), 's1': link('a/b/up/..') };
+    expect(() => render(chain)).toThrow(/Template symlink s1 points outside the output \("a\/b\/up\/\.\."\)/);
+    expect(() => render({ 'template.yml': MANIFEST, 'a/b/up': link('../..'), 's2': link('a/b/up/.git/config') })).toThrow(/Template symlink s2 points outside/);
+    expect(() => render({ 'template.yml': MANIFEST, 'loop1': link('loop2/x'), 'loop2': link('loop1/y') })).toThrow(/points outside the output/);
+  });
+
+  it('keeps a chain that stays inside', () => {
+    const { output } = render({ 'template.yml': MANIFEST, 'a/b/up': link('../..'), 'docs/readme': link('../a/b/up/README.md'), 'README.md': '# r\n' });
+    expect(output.get('docs/readme')?.content.toString()).toBe('../a/b/up/README.md');
+  });
+
+  it('refuses files beneath one of the output\'s symlinks (the issue\'s {{d}}/file with d=s1)', () => {
+    const manifest = 'name: t\nvariables:\n  d: { default: s1 }\n';
+    const chain = { 'template.yml': manifest, 'a/b/up': link('../..'), 's1': link('a/b/up/..'), '{{d}}/file': 'escaped\n' };
+    expect(() => render(chain)).toThrow(UserError);
+    expect(() => render(chain)).toThrow(/renders s1 as a symlink and also s1\/file beneath it/);
+    // Even a link that points inside may not have files beneath it: the write would go through it.
+    const inside = { 'template.yml': manifest, 'a/x': 'x\n', 's1': link('a'), '{{d}}/file': 'through the link\n' };
+    expect(() => render(inside)).toThrow(/renders s1 as a symlink and also s1\/file beneath it/);
+  });
+});
+
+describe('an output that is not a tree', () => {
+  it('refuses a path that is both a file and a folder, whatever the file names', () => {
+    const tree = { 'template.yml': 'name: t\nvariables:\n  n: { default: foo }\n', '{{n}}': 'a file\n', 'foo/bar.txt': 'beneath\n' };
+    expect(() => render(tree)).toThrow(/renders foo as a file and also foo\/bar\.txt beneath it/);
   });
 });
