@@ -9,6 +9,11 @@ export interface FileEntry {
   /** For a symlink, the link target's bytes (as git stores it). */
   readonly content: Buffer;
   readonly mode: FileMode;
+  /**
+   * Set only on the repository's side, by a checkout: git ignores this file (`.env`), so it is a
+   * person's local file that no update may overwrite or delete.
+   */
+  readonly gitIgnored?: true;
 }
 
 export type FileMap = ReadonlyMap<string, FileEntry>;

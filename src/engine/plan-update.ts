@@ -1,6 +1,7 @@
 import { isBinaryFileSync } from 'isbinaryfile';
 import type { FileEntry, FileMap, FileMode } from './file-map.js';
 import { SYMLINK, sameContent, sameFile } from './file-map.js';
+import { resolveFileFolderClashes } from './file-folder-clashes.js';
 import type { FilePolicy, PolicyOf } from './file-rules.js';
 import type { MergeLabels, Merger } from './merger.js';
 
@@ -41,7 +42,10 @@ export interface PlanInput {
   readonly base: FileMap;
   /** The template at the target version, rendered. */
   readonly theirs: FileMap;
-  /** The repository's files, read for `managedPaths(base, theirs)` only. */
+  /**
+   * The repository's files at `managedPaths(base, theirs)`, plus what stands in the way of them:
+   * a file where one of them needs a folder, the files beneath one that is a folder here.
+   */
   readonly ours: FileMap;
   readonly policyOf: PolicyOf;
   readonly merger: Merger;
@@ -60,8 +64,10 @@ export function managedPaths(base: FileMap, theirs: FileMap): string[] {
 export async function planUpdate(input: PlanInput): Promise<PlannedChange[]> {
   // Paths are planned side by side so that merges (a git process each) overlap; the Merger
   // bounds how many run at once. Promise.all keeps the paths' order.
-  const planned = await Promise.all(managedPaths(input.base, input.theirs).map((path) => planPath(path, input)));
-  return planned.filter((change): change is PlannedChange => change !== undefined);
+  const managed = managedPaths(input.base, input.theirs);
+  const planned = await Promise.all(managed.map((path) => planPath(path, input)));
+  const changes = planned.filter((change): change is PlannedChange => change !== undefined);
+  return resolveFileFolderClashes(changes, input.ours, new Set(managed), input.policyOf);
 }
 
 interface PathState {
@@ -80,6 +86,16 @@ async function planPath(path: string, input: PlanInput): Promise<PlannedChange |
     theirs: input.theirs.get(path),
     ours: input.ours.get(path),
   };
+  const change = await planPolicy(state, input);
+  // A file git ignores here (`.env`) is a person's local file, invisible to `git status` and to
+  // review: it is kept byte for byte and reported, never overwritten or deleted.
+  if (change && (change.action !== 'keep' || change.conflict) && state.ours?.gitIgnored) {
+    return keepLocal(state, true, 'git-ignored in this repository, so a local file: kept as it is, the template\'s version not written');
+  }
+  return change;
+}
+
+async function planPolicy(state: PathState, input: PlanInput): Promise<PlannedChange | undefined> {
   switch (state.policy) {
     case 'exclude':
       return undefined;
@@ -196,7 +212,10 @@ function change(
   };
 }
 
-/** What applying a plan writes and deletes (kept files and kept-local conflicts write nothing). */
+/**
+ * What applying a plan writes and deletes (kept files and kept-local conflicts write nothing).
+ * Deletes are applied before writes, so a file may make way for a folder and a folder for a file.
+ */
 export function planWrites(changes: readonly PlannedChange[]): { writes: Map<string, FileEntry>; deletes: string[] } {
   const writes = new Map<string, FileEntry>();
   const deletes: string[] = [];

@@ -1,10 +1,12 @@
-import { chmod, lstat, mkdir, readFile, readlink, realpath, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, readdir, readFile, readlink, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { FileEntry, FileMap } from '../engine/file-map.js';
 import { EXECUTABLE, REGULAR, SYMLINK } from '../engine/file-map.js';
 import type { RepoIdentity } from '../engine/resolve-variables.js';
 import { UserError } from '../engine/user-error.js';
 import { gitClient } from './git-client.js';
+import { applyWrites } from './write-transaction.js';
 
 /** Where a folder sits in git: the work tree's top, and the folder's path below it. */
 export interface RepositoryPlace {
@@ -101,80 +103,52 @@ export class LocalCheckout {
   }
 
   async readText(path: string): Promise<string | undefined> {
-    const entry = await this.readEntry(path);
-    return entry?.content.toString('utf8');
-  }
-
-  async readFiles(paths: readonly string[]): Promise<Map<string, FileEntry>> {
-    const files = new Map<string, FileEntry>();
-    await Promise.all(
-      paths.map(async (path) => {
-        const entry = await this.readEntry(path);
-        if (entry) files.set(path, entry);
-      }),
-    );
-    return files;
-  }
-
-  private async readEntry(path: string): Promise<FileEntry | undefined> {
-    const full = join(this.dir, path);
-    const stats = await lstat(full).catch(() => undefined);
-    if (!stats) return undefined;
-    if (stats.isSymbolicLink()) return { content: Buffer.from(await readlink(full)), mode: SYMLINK };
-    if (stats.isDirectory()) {
-      throw new UserError(`${path} is a folder in this repository, but the template has a file there`);
-    }
-    return { content: await readFile(full), mode: stats.mode & 0o111 ? EXECUTABLE : REGULAR };
+    const found = new Map<string, FileEntry>();
+    await new TreeReader(this.dir).read(path, found);
+    return found.get(path)?.content.toString('utf8');
   }
 
   /**
-   * Writes files and deletes paths. Callers check everything first; this only refuses to write
-   * through a symlinked folder, which would put a file outside the repository.
+   * The repository's files at `paths`, read without ever following a symlinked folder (a link to
+   * outside the repository is reported as the link it is, never read through). Besides the asked
+   * paths the map holds what decides whether they can be written: a file or symlink where an
+   * asked path needs a folder (`x` for `x/y`), and every file beneath an asked path that is a
+   * folder here. Files git ignores are marked `gitIgnored`: they are local, and never overwritten.
    */
+  async readFiles(paths: readonly string[]): Promise<Map<string, FileEntry>> {
+    const reader = new TreeReader(this.dir);
+    const found = new Map<string, FileEntry>();
+    await Promise.all(paths.map((path) => reader.read(path, found)));
+    for (const path of await this.ignoredAmong([...found.keys()])) found.set(path, { ...found.get(path)!, gitIgnored: true });
+    return found;
+  }
+
+  /** The paths among `paths` that exist here and that git ignores (untracked, matched by .gitignore). */
+  private async ignoredAmong(paths: readonly string[]): Promise<string[]> {
+    const ignored: string[] = [];
+    if (paths.length === 0) return ignored;
+    try {
+      // `git status --ignored`, because `check-ignore` gives NUL-separated output only over stdin;
+      // paths are literal, not globs. Outside a git repository nothing is ignored.
+      // Porcelain paths are relative to the top of the repository, which may be above this folder.
+      const prefix = (await this.repositoryPlace())?.prefix;
+      if (prefix === undefined) return [];
+      const git = gitClient(this.dir, { env: { GIT_LITERAL_PATHSPECS: '1' } });
+      for (let start = 0; start < paths.length; start += 500) {
+        // `--branch` makes git print a line even when nothing is ignored (simple-git waits 50 ms on silence).
+        const status = await git.raw(['status', '--porcelain=v1', '-z', '--branch', '--ignored=matching', '--untracked-files=all', '--', ...paths.slice(start, start + 500)]);
+        const records = status.split('\0').filter((record) => record.startsWith('!! ') && record.startsWith(prefix, 3));
+        ignored.push(...records.map((record) => record.slice(3 + prefix.length)));
+      }
+    } catch {
+      return [];
+    }
+    return ignored;
+  }
+
+  /** Writes files and deletes paths, all or nothing: see applyWrites. */
   async write(writes: FileMap, deletes: readonly string[]): Promise<void> {
-    for (const path of [...writes.keys(), ...deletes]) await this.assertNoSymlinkedParent(path);
-    for (const [path, entry] of writes) {
-      const full = join(this.dir, path);
-      await mkdir(dirname(full), { recursive: true });
-      const existing = await lstat(full).catch(() => undefined);
-      if (existing && (existing.isSymbolicLink() || entry.mode === SYMLINK)) await rm(full);
-      if (entry.mode === SYMLINK) {
-        await symlink(entry.content.toString('utf8'), full);
-      } else {
-        await writeFile(full, entry.content);
-        await chmod(full, entry.mode === EXECUTABLE ? 0o755 : 0o644);
-      }
-    }
-    for (const path of deletes) {
-      await rm(join(this.dir, path), { force: true });
-      await this.removeEmptyParents(path);
-    }
-  }
-
-  private async assertNoSymlinkedParent(path: string): Promise<void> {
-    const segments = path.split('/').slice(0, -1);
-    for (let i = 1; i <= segments.length; i++) {
-      const parent = segments.slice(0, i).join('/');
-      const stats = await lstat(join(this.dir, parent)).catch(() => undefined);
-      if (stats?.isSymbolicLink()) {
-        throw new UserError(`Refusing to write ${path}: ${parent} is a symlink in this repository`);
-      }
-      if (stats && !stats.isDirectory()) {
-        throw new UserError(`Refusing to write ${path}: ${parent} is a file in this repository`);
-      }
-    }
-  }
-
-  private async removeEmptyParents(path: string): Promise<void> {
-    let parent = dirname(path);
-    while (parent !== '.' && parent !== '') {
-      try {
-        await rmdir(join(this.dir, parent));
-      } catch {
-        return; // not empty (or gone): stop climbing
-      }
-      parent = dirname(parent);
-    }
+    await applyWrites(this.dir, writes, deletes);
   }
 }
 
@@ -201,5 +175,61 @@ export async function nearestFolderHolding(start: string, path: string): Promise
   for (let dir = from; ; dir = dirname(dir)) {
     if (await lstat(join(dir, path)).then(() => true, () => false)) return dir;
     if (dir === top || dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Reads paths of one folder, looking each folder up once and never through a symlink. */
+class TreeReader {
+  private readonly stats = new Map<string, Promise<Stats | undefined>>();
+  private readonly listings = new Map<string, Promise<string[]>>();
+
+  constructor(private readonly dir: string) {}
+
+  async read(path: string, found: Map<string, FileEntry>): Promise<void> {
+    const segments = path.split('/');
+    for (let i = 1; i <= segments.length; i++) {
+      const here = segments.slice(0, i).join('/');
+      const stats = await this.lookUp(here);
+      if (!stats) return;
+      if (stats.isDirectory()) {
+        if (i === segments.length) await this.readBeneath(here, found);
+        continue;
+      }
+      found.set(here, await this.entry(here, stats));
+      return; // a file or symlink: nothing beneath it is read, whatever the link points at
+    }
+  }
+
+  /** lstat, and only when the folder's listing spells the name exactly (a case-insensitive disk answers for other spellings too). */
+  private lookUp(path: string): Promise<Stats | undefined> {
+    if (!this.stats.has(path)) {
+      this.stats.set(path, (async () => {
+        const parent = dirname(path);
+        if (!(await this.list(parent === '.' ? '' : parent)).includes(basename(path))) return undefined;
+        return lstat(join(this.dir, path)).catch(() => undefined);
+      })());
+    }
+    return this.stats.get(path)!;
+  }
+
+  private list(folder: string): Promise<string[]> {
+    if (!this.listings.has(folder)) this.listings.set(folder, readdir(join(this.dir, folder)).catch(() => []));
+    return this.listings.get(folder)!;
+  }
+
+  private async readBeneath(folder: string, found: Map<string, FileEntry>): Promise<void> {
+    for (const name of await this.list(folder)) {
+      const path = `${folder}/${name}`;
+      const stats = await this.lookUp(path);
+      if (stats?.isDirectory()) await this.readBeneath(path, found);
+      else if (stats) found.set(path, await this.entry(path, stats));
+    }
+  }
+
+  private async entry(path: string, stats: Stats): Promise<FileEntry> {
+    const full = join(this.dir, path);
+    if (stats.isSymbolicLink()) return { content: Buffer.from(await readlink(full)), mode: SYMLINK };
+    if (!stats.isFile()) throw new UserError(`${path} is not a regular file in this repository (a device, socket or pipe); refusing to read it`);
+    return { content: await readFile(full), mode: stats.mode & 0o111 ? EXECUTABLE : REGULAR };
   }
 }

@@ -72,27 +72,39 @@ export class ServiceClone {
 
   /**
    * The repository's files at `paths`. `known` are maps (the rendered template at base and
-   * target) whose bytes can stand in for the repository's when the blob ids match.
+   * target) whose bytes can stand in for the repository's when the blob ids match. As a checkout
+   * does, it also returns what stands in the way of `paths`: a file or symlink where one of them
+   * needs a folder, and the files beneath one that is a folder on the branch.
    */
   async readFiles(paths: readonly string[], known: readonly FileMap[]): Promise<Map<string, FileEntry>> {
     if (paths.length === 0) return new Map();
-    const listing = await this.git.raw(['ls-tree', '-z', '--full-tree', 'HEAD', '--', ...paths]);
+    const asked = new Set(paths);
+    const ancestors = new Set(paths.flatMap((path) => path.split('/').slice(0, -1).map((_, i, all) => all.slice(0, i + 1).join('/'))));
     const byId = new Map<string, Buffer>();
     for (const map of known) for (const entry of map.values()) byId.set(blobId(entry.content), entry.content);
 
-    const entries: { path: string; mode: FileMode; sha: string }[] = [];
-    for (const record of listing.split('\0')) {
-      if (record === '') continue;
-      const tab = record.indexOf('\t');
-      const [mode, type, sha] = record.slice(0, tab).split(' ');
-      const path = record.slice(tab + 1);
-      if (type === 'tree') throw new UserError(`${path} is a folder in this repository, but the template has a file there`);
-      if (type !== 'blob' || !sha) continue;
-      entries.push({ path, sha, mode: mode === '100755' ? '100755' : mode === '120000' ? '120000' : '100644' });
-    }
+    const listed = await this.listTree(false, [...new Set([...ancestors, ...paths])]);
+    // An asked path is a folder when git lists it as a tree, or lists something beneath it (git
+    // descends into a folder, instead of naming it, when another asked path lies inside).
+    const folders = [...asked].filter((path) => listed.some((entry) => (entry.type === 'tree' && entry.path === path) || entry.path.startsWith(`${path}/`)));
+    const beneath = folders.length > 0 ? await this.listTree(true, folders) : [];
+    const entries = [...listed, ...beneath].filter((entry) => entry.type === 'blob');
     const missing = [...new Set(entries.map((e) => e.sha).filter((sha) => !byId.has(sha)))];
     for (const [sha, content] of await this.readBlobs(missing)) byId.set(sha, content);
     return new Map(entries.map((e) => [e.path, { mode: e.mode, content: byId.get(e.sha) ?? Buffer.alloc(0) }]));
+  }
+
+  /** `git ls-tree` of HEAD at `paths` (with `recursive`, everything beneath them): trees, blobs, submodules. */
+  private async listTree(recursive: boolean, paths: readonly string[]): Promise<{ path: string; type: string; mode: FileMode; sha: string }[]> {
+    const listing = await this.git.raw(['ls-tree', '-z', '--full-tree', ...(recursive ? ['-r'] : []), 'HEAD', '--', ...paths]);
+    const entries: { path: string; type: string; mode: FileMode; sha: string }[] = [];
+    for (const record of listing.split('\0')) {
+      if (record === '') continue;
+      const tab = record.indexOf('\t');
+      const [mode = '', type = '', sha = ''] = record.slice(0, tab).split(' ');
+      entries.push({ path: record.slice(tab + 1), type, sha, mode: mode === '100755' ? '100755' : mode === '120000' ? '120000' : '100644' });
+    }
+    return entries;
   }
 
   /** Fetches the blobs in one request (a partial clone would otherwise fetch them one by one). */
@@ -128,8 +140,9 @@ export class ServiceClone {
       const index = join(scratch, 'index');
       const git = gitClient(this.dir, { env: { ...cloneEnv(this.options), GIT_INDEX_FILE: index }, ...(this.options.bounds && { bounds: this.options.bounds }) });
       await git.raw(['read-tree', 'HEAD']);
-      await stageFiles(git, scratch, writes);
+      // Removals first, as in a checkout: a file that becomes a folder (or back) must leave the index before its replacement enters.
       if (deletes.length > 0) await git.raw(['update-index', '--force-remove', '--', ...deletes]);
+      await stageFiles(git, scratch, writes);
       const tree = (await git.raw(['write-tree'])).trim();
       const sha = (await git.raw(['commit-tree', tree, '-p', this.head, '-m', message])).trim();
       return { sha, tree };

@@ -182,3 +182,54 @@ describe('ignored and excluded paths', () => {
     }
   });
 });
+
+describe('files and folders', () => {
+  it('turn into each other cleanly when the repository did not change them', async () => {
+    const changes = await plan('merge', { 'x': 'file\n', 'd/in': 'in\n' }, { 'x/y': 'y\n', 'd': 'file\n' }, { 'x': 'file\n', 'd/in': 'in\n' });
+    expect([...changes.values()].map((c) => [c.path, c.action, c.conflict])).toEqual([
+      ['d', 'add', false],
+      ['d/in', 'delete', false],
+      ['x', 'delete', false],
+      ['x/y', 'add', false],
+    ]);
+  });
+
+  it('make a repository file or symlink where the template wants a folder one conflict, leaving the rest', async () => {
+    const link: EntrySpec = { content: '/somewhere/else', mode: '120000' };
+    const changes = await plan('merge', { 'x': 'file\n', 'a': '1\n' }, { 'x/y': 'y\n', 'x/z': 'z\n', 'own/f': 'f\n', 'a': '2\n' }, { 'x': 'edited\n', 'own': link, 'a': '1\n' });
+    expect([...changes.values()].map((c) => [c.path, c.action, c.conflict])).toEqual([
+      ['a', 'update', false],
+      ['own', 'keep', true],
+      ['x', 'keep', true],
+    ]);
+    expect(changes.get('x')?.reason).toBe('deleted by the template but changed in this repository; the template now has a folder here (x/y, x/z), but this repository keeps a file: the template\'s files beneath it are not written');
+    expect(changes.get('own')?.reason).toMatch(/^the template now has a folder here \(own\/f\), but this repository keeps a symlink/);
+    expect(changes.get('own')?.before?.mode).toBe('120000');
+  });
+
+  it('make a repository folder that keeps other files where the template wants a file one conflict', async () => {
+    const changes = await plan('enforce', { 'd/in': 'in\n' }, { 'd': 'file\n' }, { 'd/in': 'in\n', 'd/mine': 'mine\n' });
+    expect([...changes.values()].map((c) => [c.path, c.action, c.conflict])).toEqual([
+      ['d', 'keep', true],
+      ['d/in', 'delete', false],
+    ]);
+    expect(changes.get('d')?.reason).toMatch(/keeps files in this folder \(d\/mine\)/);
+  });
+});
+
+describe('git-ignored local files', () => {
+  it('are never overwritten or deleted: kept and reported as a conflict', async () => {
+    const ignored = (content: string) => ({ ...fileMap({ f: content }).get('f')!, gitIgnored: true as const });
+    for (const policy of ['merge', 'enforce'] as const) {
+      const changes = await planUpdate({
+        base: fileMap({ gone: 'old\n' }), theirs: fileMap({ '.env': 'T=1\n' }),
+        ours: new Map([['.env', ignored('MINE=1\n')], ['gone', ignored('old\n')]]), policyOf: () => policy, merger, labels,
+      });
+      expect(changes.map((c) => [c.path, c.action, c.conflict, c.outcome])).toEqual([
+        ['.env', 'keep', true, 'kept-local'],
+        ['gone', 'keep', true, 'kept-local'],
+      ]);
+      expect(changes[0]?.reason).toMatch(/git-ignored in this repository/);
+    }
+  });
+});

@@ -1,4 +1,5 @@
-import { lstat, mkdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmod, lstat, mkdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FileEntry } from '../../src/engine/file-map.js';
@@ -93,9 +94,35 @@ describe('reading files', () => {
     expect(files.get('link')).toEqual({ content: Buffer.from('a.txt'), mode: '120000' });
   });
 
-  it('refuses a folder where the template has a file', async () => {
-    const repo = await TestRepo.create({ 'Dockerfile/inner': 'x' });
-    await expect(new LocalCheckout(repo.dir).readFiles(['Dockerfile'])).rejects.toThrow(/Dockerfile is a folder in this repository/);
+  it('reads a folder where a file was asked as every file beneath it, and a file where a folder is needed as that file', async () => {
+    const repo = await TestRepo.create({ 'Dockerfile/inner': 'x', 'Dockerfile/deep/more': 'y', 'config': 'a file\n' });
+    const files = await new LocalCheckout(repo.dir).readFiles(['Dockerfile', 'config/app.yml']);
+    expect(Object.fromEntries([...files].map(([path, entry]) => [path, entry.content.toString()]))).toEqual({
+      'Dockerfile/inner': 'x', 'Dockerfile/deep/more': 'y', 'config': 'a file\n',
+    });
+  });
+
+  it('never reads through a folder symlinked outside the repository: it reports the link', async () => {
+    const outside = await tempDir('td-outside-');
+    await writeTree(outside, { 'secret.txt': 'not yours\n' });
+    const repo = await TestRepo.create({ 'conf': { symlink: outside } });
+    const files = await new LocalCheckout(repo.dir).readFiles(['conf/secret.txt', 'conf']);
+    expect([...files.keys()]).toEqual(['conf']);
+    expect(files.get('conf')).toEqual({ content: Buffer.from(outside), mode: '120000' });
+  });
+
+  it('marks the files git ignores, and only those', async () => {
+    const repo = await TestRepo.create({ '.gitignore': '.env\nconfig/*.env\n', 'tracked.env': 'a' });
+    await writeTree(repo.dir, { '.env': 'SECRET=1\n', 'config/local.env': 'X=2\n', 'config/app.yml': 'a: 1\n' });
+    const files = await new LocalCheckout(repo.dir).readFiles(['.env', 'config/local.env', 'config/app.yml', 'tracked.env', 'missing.env']);
+    expect([...files].filter(([, entry]) => entry.gitIgnored).map(([path]) => path).sort()).toEqual(['.env', 'config/local.env']);
+    expect(files.get('.env')?.content.toString()).toBe('SECRET=1\n');
+  });
+
+  it('refuses to read a device, a socket or a pipe', async () => {
+    const repo = await TestRepo.create();
+    execFileSync('mkfifo', [join(repo.dir, 'pipe')]);
+    await expect(new LocalCheckout(repo.dir).readFiles(['pipe'])).rejects.toThrow(/pipe is not a regular file in this repository/);
   });
 });
 
@@ -137,7 +164,7 @@ describe('writing an update', () => {
     const checkout = new LocalCheckout(repo.dir);
     const attempt = checkout.write(new Map<string, FileEntry>([['first.txt', regular('1')], ['escape/evil.txt', regular('x')]]), []);
     await expect(attempt).rejects.toThrow(UserError);
-    await expect(attempt).rejects.toThrow(/Refusing to write escape\/evil\.txt: escape is a symlink/);
+    await expect(attempt).rejects.toThrow(/Refusing to write escape\/evil\.txt: escape is a symlink in this repository/);
     await expect(readFile(join(outside, 'evil.txt'))).rejects.toThrow();
     await expect(readFile(join(repo.dir, 'first.txt'))).rejects.toThrow();
   });
@@ -146,5 +173,47 @@ describe('writing an update', () => {
     const repo = await TestRepo.create({ 'config': 'a file' });
     await expect(new LocalCheckout(repo.dir).write(new Map<string, FileEntry>([['config/app.yml', regular('x')]]), [])).rejects.toThrow(/config is a file in this repository/);
     expect(await repo.read('config')).toBe('a file');
+  });
+});
+
+describe('writing as a transaction', () => {
+  const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
+
+  it('deletes before it writes, so a file becomes a folder and a folder a file', async () => {
+    const repo = await TestRepo.create({ 'x': 'file x\n', 'd/inner.txt': 'in d\n', 'd/deeper/more.txt': 'more\n' });
+    await new LocalCheckout(repo.dir).write(new Map([['x/y', regular('now beneath x\n')], ['d', regular('d is a file\n')]]), ['x', 'd/inner.txt', 'd/deeper/more.txt']);
+    expect(await repo.read('x/y')).toBe('now beneath x\n');
+    expect(await repo.read('d')).toBe('d is a file\n');
+  });
+
+  it('keeps a file\'s own permissions when its content changes; only the executable bit is the template\'s', async () => {
+    const repo = await TestRepo.create({ 'private.cfg': 'a\n', 'shared.cfg': 'b\n', 'tool': 'c\n' });
+    await chmod(join(repo.dir, 'private.cfg'), 0o640);
+    await chmod(join(repo.dir, 'shared.cfg'), 0o664);
+    await chmod(join(repo.dir, 'tool'), 0o640);
+    await new LocalCheckout(repo.dir).write(new Map<string, FileEntry>([
+      ['private.cfg', regular('a2\n')], ['shared.cfg', regular('b2\n')], ['tool', { content: Buffer.from('#!/bin/sh\n'), mode: '100755' }],
+    ]), []);
+    expect(await modeOf(join(repo.dir, 'private.cfg'))).toBe(0o640);
+    expect(await modeOf(join(repo.dir, 'shared.cfg'))).toBe(0o664);
+    expect(await modeOf(join(repo.dir, 'tool'))).toBe(0o750);
+    expect(await repo.read('private.cfg')).toBe('a2\n');
+  });
+
+  it('refuses a name longer than filesystems allow before writing anything', async () => {
+    const repo = await TestRepo.create({ 'kept.txt': 'k\n' });
+    const long = `${'n'.repeat(256)}.txt`;
+    const attempt = new LocalCheckout(repo.dir).write(new Map([['kept.txt', regular('changed\n')], [`dir/${long}`, regular('x')]]), []);
+    await expect(attempt).rejects.toThrow(UserError);
+    await expect(attempt).rejects.toThrow(/is 260 bytes, more than the 255 filesystems allow; nothing was written/);
+    expect(await repo.read('kept.txt')).toBe('k\n');
+    await expect(stat(join(repo.dir, 'dir'))).rejects.toThrow();
+  });
+
+  it('refuses to replace a folder that still holds other files', async () => {
+    const repo = await TestRepo.create({ 'd/mine.txt': 'mine\n', 'd/theirs.txt': 't\n' });
+    const attempt = new LocalCheckout(repo.dir).write(new Map([['d', regular('file\n')]]), ['d/theirs.txt']);
+    await expect(attempt).rejects.toThrow(/Refusing to write d: it is a folder here that still holds d\/mine\.txt/);
+    expect(await repo.read('d/theirs.txt')).toBe('t\n');
   });
 });

@@ -36,8 +36,10 @@ export async function init(dir: string, options: InitOptions, environment: CliEn
   });
   refuseAnswersFileOutput(snapshot);
 
-  const existing = await checkout.readFiles([...snapshot.output.keys()]);
-  const writes = new Map<string, FileEntry>([...snapshot.output].filter(([path]) => !existing.has(path)));
+  const present = await checkout.readFiles([...snapshot.output.keys()]);
+  const existing = [...snapshot.output.keys()].filter((path) => present.has(path));
+  // A folder where the template has a file, or a file where it has a folder, is refused by the write.
+  const writes = new Map<string, FileEntry>([...snapshot.output].filter(([path]) => !present.has(path)));
   const answersText = createAnswersText({
     template: recordedSource(options.template, location.url),
     version: target.ref,
@@ -48,7 +50,7 @@ export async function init(dir: string, options: InitOptions, environment: CliEn
   await checkout.write(writes, []);
 
   output.print(`Created ${writes.size - 1} files from ${snapshot.manifest.name} ${target.ref} in ${checkout.dir}` +
-    (existing.size > 0 ? `; kept ${existing.size} existing files` : '') + `; answers in ${ANSWERS_FILE}.`);
+    (existing.length > 0 ? `; kept ${existing.length} existing files` : '') + `; answers in ${ANSWERS_FILE}.`);
   return 0;
 }
 
