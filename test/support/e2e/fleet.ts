@@ -43,14 +43,14 @@ export class World {
   }
 
   /** A template repository on the local GitHub: `files` committed and tagged `tag`. */
-  async publishTemplate(name: string, files: Tree, tag = 'v1.0.0'): Promise<string> {
+  async publishTemplate(name: string, files: Tree, tag = 'v1.0.0', owner = OWNER): Promise<string> {
     const dir = await mkdtemp(join(this.scratch, 'template-'));
     await git(dir, 'init', '--quiet', '--initial-branch=main');
     await writeTree(dir, files);
     await git(dir, 'add', '--all');
     await git(dir, 'commit', '--quiet', '-m', `Release ${tag}`);
     await git(dir, 'tag', '-a', tag, '-m', tag);
-    await this.github.createRepo(OWNER, name, { from: dir });
+    await this.github.createRepo(owner, name, { from: dir });
     return dir;
   }
 
@@ -58,15 +58,16 @@ export class World {
    * A service made from the template with the real CLI (`init` at `ref`), its answers naming the
    * template as owner/repo, then `edits` committed by a person, pushed to the local GitHub.
    */
-  async createService(name: string, template: string, options: { ref: string; vars: Record<string, string>; edits?: Tree }): Promise<void> {
+  async createService(name: string, template: string, options: { ref: string; vars: Record<string, string>; edits?: Tree; owner?: string }): Promise<void> {
+    const owner = options.owner ?? OWNER;
     const parent = await mkdtemp(join(this.scratch, 'service-'));
-    const templateUrl = this.github.cloneUrl(OWNER, template);
+    const templateUrl = this.github.cloneUrl(owner, template);
     const args = ['init', name, '--template', templateUrl, '--ref', options.ref, ...Object.entries(options.vars).flatMap(([k, v]) => ['--var', `${k}=${v}`])];
     const init = await runTemplateDrift(args, { cwd: parent, cacheDir: join(this.scratch, 'cli-cache') });
     if (init.code !== 0) throw new Error(`template-drift init failed: ${init.stderr}`);
     const dir = join(parent, name);
     const answersPath = join(dir, '.github/template-drift.yml');
-    await writeFile(answersPath, (await readFile(answersPath, 'utf8')).replace(/^template: .*$/m, `template: ${OWNER}/${template}`));
+    await writeFile(answersPath, (await readFile(answersPath, 'utf8')).replace(/^template: .*$/m, `template: ${owner}/${template}`));
     await git(dir, 'init', '--quiet', '--initial-branch=main');
     await git(dir, 'add', '--all');
     await git(dir, 'commit', '--quiet', '-m', `Create ${name} from ${template} ${options.ref}`);
@@ -75,7 +76,7 @@ export class World {
       await git(dir, 'add', '--all');
       await git(dir, 'commit', '--quiet', '-m', 'Local customisations');
     }
-    await this.github.createRepo(OWNER, name, { from: dir });
+    await this.github.createRepo(owner, name, { from: dir });
   }
 
   /** A template at v1.0.0, one service made from it, and the update PR the app opens for v1.1.0. */
@@ -90,9 +91,9 @@ export class World {
   }
 
   /** Commits `files` to the template's main branch, tags it and publishes the release (webhook). */
-  async releaseTemplate(template: string, tag: string, files: Tree, notes: string): Promise<void> {
-    await this.github.commit(OWNER, template, 'main', toChanges(files), { message: `Release ${tag}` });
-    await this.github.publishRelease(OWNER, template, tag, { body: notes });
+  async releaseTemplate(template: string, tag: string, files: Tree, notes: string, owner = OWNER): Promise<void> {
+    await this.github.commit(owner, template, 'main', toChanges(files), { message: `Release ${tag}` });
+    await this.github.publishRelease(owner, template, tag, { body: notes });
   }
 }
 

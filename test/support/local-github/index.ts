@@ -15,6 +15,7 @@ import { closePull, isPull, mergePull, type MergeOptions } from './pull-ops.js';
 import { addComment, openIssue } from './routes/issues.js';
 import { openPull } from './routes/pulls.js';
 import { Server } from './server.js';
+import { GitStalls } from './stalls.js';
 import { HUMAN, commitFiles, createRelease, createRepo, createTag, install, setPermission, type CreateRepoOptions, type InstallOptions, type ReleaseOptions } from './setup.js';
 import { Urls } from './shapes/urls.js';
 import type { PermissionLevel, RepoRecord } from './types.js';
@@ -52,6 +53,7 @@ export class LocalGitHub {
   private readonly faults = new Faults();
   private readonly violationLog = new Violations();
   private readonly requestLog: RecordedRequest[] = [];
+  private readonly stalls = new GitStalls();
   private server: Server | undefined;
   private root = '';
 
@@ -70,7 +72,7 @@ export class LocalGitHub {
     this.root = await mkdtemp(join(tmpdir(), 'local-github-'));
     const api = new Api(this.hub, this.events, validator, this.violationLog, this.faults, this.options.validateResponses ?? false);
     const identity = { appId: this.hub.app.id, ...(this.options.appKey && { publicKey: this.options.appKey }) };
-    this.server = new Server(this.hub, api, new GitHttp(this.hub, this.events), this.faults, this.violationLog, identity, this.requestLog);
+    this.server = new Server(this.hub, api, new GitHttp(this.hub, this.events), this.faults, this.violationLog, identity, this.requestLog, this.stalls);
     this.urls.base = await this.server.listen();
     return this;
   }
@@ -314,6 +316,21 @@ export class LocalGitHub {
    */
   failNext(method: string, pattern: PathPattern, fault: Fault, times = 1): void {
     this.faults.add(method, pattern, fault, times);
+  }
+
+  /** From now on the repository's git endpoint accepts every request and never answers (a hung host); the API still works. */
+  stallGit(owner: string, repo: string): void {
+    this.stalls.stall(owner, repo);
+  }
+
+  /** The git endpoint answers again; the requests it held are cut off. */
+  resumeGit(owner: string, repo: string): void {
+    this.stalls.resume(owner, repo);
+  }
+
+  /** Git requests of a stalled repository being held right now. */
+  stalledGitRequests(owner: string, repo: string): number {
+    return this.stalls.holding(owner, repo);
   }
 
   /** How many requests matched (API paths without /api/v3, or their `{placeholder}` template). */

@@ -6,6 +6,7 @@ import type { Faults, RecordedRequest } from './faults.js';
 import { GIT_PATH, type GitHttp } from './git-http.js';
 import { ApiError, readBody, sendJson } from './http.js';
 import type { Hub } from './hub.js';
+import type { GitStalls } from './stalls.js';
 import type { Violations } from './violations.js';
 
 /** The HTTP front door: the REST API under /api/v3, git's smart HTTP at /{owner}/{repo}.git. */
@@ -20,6 +21,7 @@ export class Server {
     private readonly violations: Violations,
     private readonly identity: AppIdentity,
     readonly requests: RecordedRequest[],
+    private readonly stalls: GitStalls,
   ) {
     this.http = createServer((request, response) => void this.handle(request, response));
   }
@@ -52,6 +54,9 @@ export class Server {
         record.status = reply.status;
         sendJson(response, reply);
       } else if (GIT_PATH.test(url.pathname)) {
+        const [, owner = '', repo = ''] = GIT_PATH.exec(url.pathname) ?? [];
+        // A stalled repository: accepted, never answered (status stays 0 in the log).
+        if (this.stalls.hold(owner, repo, response)) return;
         const fault = this.faults.take({ method, path: url.pathname });
         if (fault?.afterWrite) throw new Error('afterWrite faults are for API requests; git requests fail before they run');
         if (fault) {
