@@ -64,7 +64,10 @@ export class AppRuntime {
   }
 
   scope(octokit: ProbotOctokit, installationId: number, log: Log): EventScope {
-    const deps = { cacheDir: this.settings.cacheDir, committer: this.settings.committer, merger: this.merger, log };
+    const deps = {
+      cacheDir: this.settings.cacheDir, committer: this.settings.committer, merger: this.merger, log,
+      ...(this.settings.renderLimits && { renderLimits: this.settings.renderLimits }),
+    };
     return {
       platform: this.platform(octokit, installationId),
       platformFor: (signal) => this.platform(octokit, installationId, signal),

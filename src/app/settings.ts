@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MAX_RENDER_MB_SETTING, renderLimits, type RenderLimits } from '../engine/render-budget.js';
 
 /** The app's own settings, read once from the environment (Probot reads its own). */
 export interface AppSettings {
@@ -15,6 +16,8 @@ export interface AppSettings {
   readonly jobTimeoutSeconds?: number;
   /** The identity of the app's commits; the app recognises its own commits by this email. */
   readonly committer: { readonly name: string; readonly email: string };
+  /** Bounds on rendering one template version (`TEMPLATE_DRIFT_MAX_RENDER_MB`); the defaults when absent. */
+  readonly renderLimits?: RenderLimits;
 }
 
 export const DEFAULT_GIT_STALL_S = 60;
@@ -33,6 +36,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
       name: env.TEMPLATE_DRIFT_COMMITTER_NAME || 'template-drift[bot]',
       email: env.TEMPLATE_DRIFT_COMMITTER_EMAIL || 'template-drift[bot]@users.noreply.github.com',
     },
+    renderLimits: renderLimits(env[MAX_RENDER_MB_SETTING]),
   };
 }
 

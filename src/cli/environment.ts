@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { MAX_RENDER_MB_SETTING, renderLimits, type RenderLimits } from '../engine/render-budget.js';
 import { GitMergeFile } from '../git/git-merge-file.js';
 import { locateTemplate, tokenAuthEnv, type TemplateLocation } from '../git/template-location.js';
 import { TemplateStore } from '../git/template-store.js';
@@ -12,6 +13,8 @@ export interface CliEnvironment {
   readonly cacheDir: string;
   readonly token?: string;
   readonly serverUrl: string;
+  /** Bounds on rendering a template version, from `TEMPLATE_DRIFT_MAX_RENDER_MB` as in the app. */
+  readonly renderLimits?: RenderLimits;
 }
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnvironment {
@@ -21,6 +24,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnviro
     cwd: process.cwd(),
     cacheDir: env.TEMPLATE_DRIFT_CACHE_DIR || join(cacheHome, 'template-drift'),
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+    renderLimits: renderLimits(env[MAX_RENDER_MB_SETTING]),
     ...(token && { token }),
   };
 }

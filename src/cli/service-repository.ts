@@ -60,6 +60,7 @@ export async function prepareLocalUpdate(
     repo: await service.checkout.identity(),
     readOurs: (paths) => service.checkout.readFiles(paths),
     merger,
+    ...(environment.renderLimits && { renderLimits: environment.renderLimits }),
   });
 }
 

@@ -1,6 +1,7 @@
 import picomatch from 'picomatch';
 import type { FileRules } from './template-manifest.js';
 import { renderText } from './handlebars-env.js';
+import type { RenderBudget } from './render-budget.js';
 
 /** How the update treats one output path. `ignore` comes from the repository's answers file. */
 export type FilePolicy = 'exclude' | 'ignore' | 'scaffold' | 'enforce' | 'merge';
@@ -14,10 +15,10 @@ const matchOptions: picomatch.PicomatchOptions = { dot: true };
  * variables first (`{{service_name}}/**`), and matched against OUTPUT paths. Precedence:
  * exclude, then the repository's ignore list, then scaffold, enforce, merge; no match is merge.
  */
-export function policyMatcher(rules: FileRules, context: object, ignore: readonly string[] = []): PolicyOf {
+export function policyMatcher(rules: FileRules, context: object, ignore: readonly string[] = [], budget?: RenderBudget): PolicyOf {
   const compile = (globs: readonly string[], list: string) => {
     // A conditional glob (`{{#if x}}a{{/if}}`) may render to nothing: then it matches nothing.
-    const rendered = globs.map((glob) => renderText(glob, context, `template.yml files.${list} glob "${glob}"`).trim()).filter(Boolean);
+    const rendered = globs.map((glob) => renderText(glob, context, `template.yml files.${list} glob "${glob}"`, budget).trim()).filter(Boolean);
     return rendered.length === 0 ? () => false : picomatch(rendered, matchOptions);
   };
   const ordered: [FilePolicy, (path: string) => boolean][] = [

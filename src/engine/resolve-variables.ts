@@ -1,4 +1,5 @@
 import { renderText } from './handlebars-env.js';
+import type { RenderBudget } from './render-budget.js';
 import type { TemplateManifest, VariableSpec, VariableValue } from './template-manifest.js';
 import { UserError } from './user-error.js';
 
@@ -13,6 +14,8 @@ export interface VariableInputs {
   /** `--var k=v` from the command line: text, read according to each variable's type. */
   readonly overrides?: Readonly<Record<string, string>>;
   readonly repo: RepoIdentity;
+  /** The render budget of the template version these variables are for (defaults are rendered). */
+  readonly budget?: RenderBudget;
 }
 
 export interface ResolvedVariables {
@@ -56,7 +59,7 @@ export function resolveVariables(manifest: TemplateManifest, inputs: VariableInp
     } else if (spec.default !== undefined) {
       try {
         value = typeof spec.default === 'string'
-          ? renderText(spec.default, { ...values, repo: inputs.repo }, `default of variable "${spec.name}"`)
+          ? renderText(spec.default, { ...values, repo: inputs.repo }, `default of variable "${spec.name}"`, inputs.budget)
           : spec.default;
       } catch (error) {
         // A default built on a variable already reported as missing or invalid: that report is the cause.

@@ -5,6 +5,7 @@ import type { Merger } from '../engine/merger.js';
 import { managedPaths, planUpdate, type PlannedChange } from '../engine/plan-update.js';
 import type { PolicyOf } from '../engine/file-rules.js';
 import { renderSnapshot, type RenderedSnapshot, type SnapshotInput } from '../engine/render-snapshot.js';
+import type { RenderLimits } from '../engine/render-budget.js';
 import type { RepoIdentity } from '../engine/resolve-variables.js';
 import { latestVersionTag } from '../engine/template-versions.js';
 import { isUserError, UserError } from '../engine/user-error.js';
@@ -36,6 +37,8 @@ export interface PrepareUpdateInput {
    */
   readonly readOurs: (paths: readonly string[], known: readonly FileMap[]) => Promise<FileMap>;
   readonly merger: Merger;
+  /** Bounds on rendering each template version (base and target apart); the defaults when absent. */
+  readonly renderLimits?: RenderLimits;
 }
 
 export interface PreparedUpdate {
@@ -76,6 +79,7 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
   });
   const base = await recordedRef(template, answers);
 
+  const limits = input.renderLimits && { limits: input.renderLimits };
   const theirs = renderSnapshot({
     files: await template.read(target.commit),
     ref: target.ref,
@@ -83,9 +87,10 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
     ...(input.overrides && { overrides: input.overrides }),
     repo: input.repo,
     ignore: answers.ignore,
+    ...limits,
   });
   const baseSnapshot = base
-    ? renderBase({ files: await template.read(base.commit), ref: base.ref, repo: input.repo, ignore: answers.ignore }, input.recorded?.variables ?? answers.variables, answers.variables)
+    ? renderBase({ files: await template.read(base.commit), ref: base.ref, repo: input.repo, ignore: answers.ignore, ...limits }, input.recorded?.variables ?? answers.variables, answers.variables)
     : undefined;
   const baseOutput = baseSnapshot?.output ?? new Map();
   refuseAnswersFileOutput(theirs);

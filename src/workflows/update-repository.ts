@@ -4,6 +4,7 @@ import type { Merger } from '../engine/merger.js';
 import { planWrites } from '../engine/plan-update.js';
 import { commitMessage, UPDATE_BRANCH } from '../engine/pull-request-text.js';
 import { isAtOrPast, tagVersion } from '../engine/template-versions.js';
+import type { RenderLimits } from '../engine/render-budget.js';
 import { readMarker } from '../engine/update-marker.js';
 import { isUserError } from '../engine/user-error.js';
 import type { GitBounds } from '../git/git-client.js';
@@ -40,6 +41,7 @@ export interface UpdateDependencies {
   readonly log: Log;
   /** The stall limit and the job's deadline for every git command of the update. */
   readonly git?: GitBounds;
+  readonly renderLimits?: RenderLimits;
 }
 
 /**
@@ -119,6 +121,7 @@ async function updateConfigured(
       repo: { owner: repo.owner, name: repo.repo },
       readOurs: (paths, known) => clone.readFiles(paths, known),
       merger: deps.merger,
+      ...(deps.renderLimits && { renderLimits: deps.renderLimits }),
     });
   } catch (error) {
     if (!(error instanceof DowngradeError)) throw error;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FileEntry } from '../../src/engine/file-map.js';
 import { renderSnapshot, type SnapshotInput } from '../../src/engine/render-snapshot.js';
 import { UserError } from '../../src/engine/user-error.js';
-import { BINARY, fileMap, texts, type EntrySpec } from './file-maps.js';
+import { BINARY, fileMap, texts, userErrorOf, type EntrySpec } from './file-maps.js';
 
 const repo = { owner: 'acme', name: 'payments' };
 
@@ -121,15 +121,7 @@ describe('template helpers', () => {
 });
 
 describe('template errors', () => {
-  function renderError(tree: Record<string, EntrySpec>, options: Partial<SnapshotInput> = {}): UserError {
-    try {
-      render(tree, options);
-    } catch (error) {
-      expect(error).toBeInstanceOf(UserError);
-      return error as UserError;
-    }
-    throw new Error('expected rendering to fail');
-  }
+  const renderError = (tree: Record<string, EntrySpec>, options: Partial<SnapshotInput> = {}) => userErrorOf(() => render(tree, options));
 
   it('names the file and line of an undeclared variable', () => {
     const error = renderError({ 'template.yml': MANIFEST, 'app/config.py.hbs': 'A = 1\nB = 2\nNAME = "{{servce_name}}"\n' });

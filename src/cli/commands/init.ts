@@ -31,6 +31,7 @@ export async function init(dir: string, options: InitOptions, environment: CliEn
   const snapshot = renderSnapshot({
     files: await repository.read(target.commit),
     ref: target.ref,
+    ...(environment.renderLimits && { limits: environment.renderLimits }),
     ...(options.var && { overrides: options.var }),
     repo: await checkout.identity(),
   });

@@ -28,6 +28,7 @@ export async function render(options: RenderOptions, environment: CliEnvironment
   const snapshot = renderSnapshot({
     files: await repository.read(target.commit),
     ref: target.ref,
+    ...(environment.renderLimits && { limits: environment.renderLimits }),
     ...(answers && { answers: answers.variables }),
     ...(options.var && { overrides: options.var }),
     repo: await out.identity(),
