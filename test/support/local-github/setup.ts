@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { BareRepo, type FileChanges, type Person } from './bare-repo.js';
 import type { Hub } from './hub.js';
 import { repoKey, timestamp, type InstallationRecord, type PermissionLevel, type ReleaseRecord, type RepoRecord } from './types.js';
@@ -19,9 +21,10 @@ export interface CreateRepoOptions {
 /** Whoever commits in a test when nobody is named: a person, not the app's bot. */
 export const HUMAN: Person = { name: 'Octo Person', email: 'octo.person@example.com', login: 'octo-person' };
 
-export const DEFAULT_INSTALLATION_PERMISSIONS: Readonly<Record<string, string>> = {
-  contents: 'write', pull_requests: 'write', issues: 'write', checks: 'write', workflows: 'write', metadata: 'read',
-};
+/** An installation grants what app.yml asks for, no more: the app must work with exactly that. */
+export const DEFAULT_INSTALLATION_PERMISSIONS: Readonly<Record<string, string>> = (
+  parse(readFileSync(new URL('../../../app.yml', import.meta.url), 'utf8')) as { default_permissions: Record<string, string> }
+).default_permissions;
 
 export async function createRepo(hub: Hub, root: string, owner: string, name: string, options: CreateRepoOptions = {}): Promise<RepoRecord> {
   const dir = join(root, owner.toLowerCase(), `${name.toLowerCase()}.git`);
