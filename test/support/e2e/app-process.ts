@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { LocalGitHub } from '../local-github/index.js';
@@ -59,6 +60,14 @@ export class AppProcess {
     await app.waitUntilUp();
     options.github.webhookUrl = `${app.url}/api/github/webhooks`;
     return app;
+  }
+
+  /** The most memory the process has held so far (VmHWM, Linux's peak resident set), in bytes. */
+  async peakMemory(): Promise<number> {
+    const status = await readFile(`/proc/${this.child.pid}/status`, 'utf8');
+    const kilobytes = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+    if (kilobytes === undefined) throw new Error(`no VmHWM in /proc/${this.child.pid}/status`);
+    return Number(kilobytes) * 1024;
   }
 
   /** What the app printed: its log, for a failing test's message or the demo. */
