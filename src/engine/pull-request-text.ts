@@ -1,3 +1,4 @@
+import { ANSWERS_FILE } from './answers-file.js';
 import type { PlannedChange } from './plan-update.js';
 import { formatMarker, type UpdateMarker } from './update-marker.js';
 
@@ -16,6 +17,8 @@ export interface PullRequestTextInput {
   readonly changes: readonly PlannedChange[];
   /** Releases after `from` up to and including `to`, oldest first. */
   readonly releaseNotes: readonly ReleaseNote[];
+  /** Variables whose answer changed since `from` was applied: the update carries that change too. */
+  readonly changedAnswers?: readonly string[];
 }
 
 export const UPDATE_LABEL = 'template-drift';
@@ -44,6 +47,11 @@ export function pullRequestBody(input: PullRequestTextInput): string {
   const sections: string[] = [];
   const from = marker.from ? `\`${marker.from}\`` : 'its first recorded version';
   sections.push(`This updates the files generated from [${input.templateName}](${input.templateUrl}) from ${from} to \`${marker.to}\`, merging the template's changes with this repository's own edits.`);
+  const changed = input.changedAnswers ?? [];
+  if (changed.length > 0) {
+    sections.push(`It also applies the answers changed in \`${ANSWERS_FILE}\` since ${from} was applied: ${changed.map((name) => `\`${name}\``).join(', ')}. ` +
+      'Files the old values produced are removed or renamed where this repository did not change them.');
+  }
 
   sections.push(['### Files', '', '| File | Change | Why |', '| --- | --- | --- |',
     ...input.changes.map((change) => `| \`${escapeCell(change.path)}\` | ${changeStatus(change)} | ${escapeCell(change.reason)} |`)].join('\n'));

@@ -49,6 +49,15 @@ export class OctokitPlatform implements Platform {
     }
   }
 
+  async *fileHistory({ owner, repo }: RepoId, path: string, ref: string): AsyncGenerator<string> {
+    // GET /repos/{owner}/{repo}/commits?path= lists only the commits that touched the path:
+    // https://docs.github.com/rest/commits/commits#list-commits
+    const pages = this.octokit.paginate.iterator(this.octokit.rest.repos.listCommits, { owner, repo, path, sha: ref, per_page: 20 });
+    for await (const { data } of pages) {
+      for (const commit of data) yield commit.sha;
+    }
+  }
+
   async permission({ owner, repo }: RepoId, username: string): Promise<Permission> {
     try {
       const { data } = await this.octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username });

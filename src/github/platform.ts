@@ -63,6 +63,11 @@ export interface Platform {
   installationRepositories(): Promise<RepositoryInfo[]>;
   /** A file's text on a branch (default branch when absent); undefined when there is none. */
   fileText(repo: RepoId, path: string, ref?: string): Promise<string | undefined>;
+  /**
+   * The commits that changed `path`, newest first, from commit `ref` back: read page by page as
+   * the caller goes on, so stopping early costs nothing more.
+   */
+  fileHistory(repo: RepoId, path: string, ref: string): AsyncIterable<string>;
   permission(repo: RepoId, username: string): Promise<Permission>;
   /** An installation token that can reach this one repository only. */
   repositoryToken(repo: RepoId, access: 'read' | 'write'): Promise<string>;

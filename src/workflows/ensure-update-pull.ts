@@ -35,6 +35,7 @@ export async function ensureUpdatePull(platform: Platform, input: EnsurePullInpu
     marker: { template: template.repository.location.display, from: update.from ?? null, to: update.to },
     changes: update.changes,
     releaseNotes,
+    changedAnswers: update.changedAnswers,
   });
 
   let pull: PullRequestInfo;

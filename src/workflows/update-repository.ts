@@ -15,6 +15,7 @@ import type { Log } from './log.js';
 import { openAppTemplate } from './open-template.js';
 import { prepareUpdate, type PreparedUpdate } from './prepare-update.js';
 import { reportProblem, resolveProblem } from './problem-issue.js';
+import { recordedAnswers } from './recorded-answers.js';
 import { DowngradeError } from './update-target.js';
 
 export interface UpdateRequest {
@@ -110,7 +111,8 @@ async function updateConfigured(
     }
   }
 
-  // Step 4: the whole update, computed before anything is written.
+  // Step 4: the whole update, computed before anything is written, its base rendered with the
+  // answers recorded when the repository's version was applied.
   let update: PreparedUpdate;
   try {
     update = await prepareUpdate({
@@ -118,6 +120,9 @@ async function updateConfigured(
       answers,
       answersText,
       ...(request.targetRef !== undefined && { targetRef: request.targetRef }),
+      ...((answers.commit ?? answers.version) !== undefined && {
+        recorded: await recordedAnswers(answers, answersHistory(platform, repo, clone.head, answersText)),
+      }),
       repo: { owner: repo.owner, name: repo.repo },
       readOurs: (paths, known) => clone.readFiles(paths, known),
       merger: deps.merger,
@@ -127,7 +132,9 @@ async function updateConfigured(
     if (!(error instanceof DowngradeError)) throw error;
     return refuseDowngrade(platform, request, openPull, error);
   }
-  if (!request.explicit && (await isDeclined(platform, repo, update.to))) {
+  // A person who changed the answers asked for this update, whatever was declined before.
+  const answersChanged = request.reason === 'push' && update.changedAnswers.length > 0;
+  if (!request.explicit && !answersChanged && (await isDeclined(platform, repo, update.to))) {
     return { kind: 'skipped', why: `${update.to} was declined (its update PR was closed unmerged)` };
   }
   const { writes, deletes } = planWrites(update.changes);
@@ -159,6 +166,28 @@ async function updateConfigured(
   const conflicts = update.changes.filter((change) => change.conflict).length;
   log.info({ repo, to: update.to, pull: pull.number, conflicts, pushed: !unchanged }, 'template update pull request ready');
   return { kind: 'pull-request', url: pull.htmlUrl, to: update.to, conflicts, pushed: !unchanged };
+}
+
+/**
+ * The answers file's versions on the default branch, newest first (the head's own, which the
+ * clone holds, then each earlier one). The clone is shallow, and deepening it would fetch the
+ * commits and trees of the whole repository's history; GitHub's commits API with `path=` lists
+ * only the commits that touched the answers file, and the walk reads as few of them as it needs
+ * (one list and one file read in the usual case), so the cost follows the answers file's
+ * history, not the repository's size.
+ */
+async function* answersHistory(platform: Platform, repo: RepoId, head: string, headText: string): AsyncGenerator<string> {
+  let newest = true;
+  for await (const sha of platform.fileHistory(repo, ANSWERS_FILE, head)) {
+    if (newest) {
+      newest = false;
+      yield headText;
+      continue;
+    }
+    const text = await platform.fileText(repo, ANSWERS_FILE, sha);
+    if (text === undefined) return;
+    yield text;
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../support/app-harness.js';
 import {
-  commentsSent, commentId, commentPayload, ISSUE_TITLE, issueJson, mockAnswers, mockComment, mockGitHub, mockIssues, mockPermission, mockPulls,
+  commentsSent, commentId, commentPayload, ISSUE_TITLE, issueJson, mockAnswers, mockAnswersHistory, mockComment, mockGitHub, mockIssues, mockPermission, mockPulls,
   mockReaction, mockRelease, mockRepository, mockUpdateStart, mockUpdateToNewPull, pushPayload, releasePayload,
   sentBodies, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub, type MockRepo,
 } from '../support/github-mocks.js';
@@ -87,6 +87,7 @@ describe('broken configuration', () => {
     mockRepository(api, repo);
     api.get('/repos/acme/missing-template').reply(404, { message: 'Not Found' });
     mockPulls(api, PAYMENTS, 'open');
+    mockAnswersHistory(api, repo);
     mockIssues(api, PAYMENTS);
     mockCreateIssue(api);
 

@@ -9,7 +9,7 @@ import {
 } from '../support/github-mocks.js';
 import { createService, createTemplate, type BareRepo, type ServiceFixture } from '../support/service-fleet.js';
 import { contentsPath } from '../support/github-nock.js';
-import { tempDir } from '../support/temp-repo.js';
+import { git, tempDir } from '../support/temp-repo.js';
 
 useGitHub();
 
@@ -101,7 +101,8 @@ describe('a push to the default branch', () => {
     const api = mockGitHub();
     const repo = await serviceRepo('payments', payments);
     mockPulls(api, PAYMENTS, 'open');
-    mockUpdateToNewPull(api, repo, { template: templateRepo(template), number: 3, releaseTags: ['v1.0.0', 'v1.1.0', 'v1.2.0'] });
+    // A changed answer is the person's own request: no look-up of declined versions.
+    mockUpdateToNewPull(api, repo, { template: templateRepo(template), number: 3, releaseTags: ['v1.0.0', 'v1.1.0', 'v1.2.0'], checksDeclined: false });
 
     const app = await startApp();
     await app.receive('push', payload([ANSWERS_PATH]));
@@ -111,6 +112,38 @@ describe('a push to the default branch', () => {
     expect(await payments.bare.show(UPDATE_BRANCH, 'Dockerfile')).toBe('FROM python:3.13-slim\nENV LOG_LEVEL=DEBUG\n');
     expect(await payments.bare.show(UPDATE_BRANCH, 'Makefile')).toBe(MAKEFILE_V12.Makefile);
     expect(await payments.bare.show(UPDATE_BRANCH, ANSWERS_PATH)).toMatch(/^version: v1\.2\.0$/m);
+  });
+
+  it('that changes `variables:` at the latest version: an update PR that carries the change, built on the answers recorded before it', async () => {
+    const template = await createTemplate();
+    const payments = await createService(template, 'payments');
+    const answers = await payments.bare.show('main', ANSWERS_PATH);
+    await payments.commit({ [ANSWERS_PATH]: answers.replace('service_name: payments', 'service_name: billing') }, 'rename the service');
+    const main = await payments.bare.sha('main');
+    const repo = await serviceRepo('payments', payments);
+    expect(repo.history).toHaveLength(2);
+
+    const api = mockGitHub();
+    mockPulls(api, PAYMENTS, 'open');
+    mockUpdateToNewPull(api, repo, { template: templateRepo(template), number: 4, releaseTags: ['v1.0.0'], checksDeclined: false });
+    const app = await startApp();
+    await app.receive('push', pushPayload(PAYMENTS, [ANSWERS_PATH]));
+
+    // The history read: one page of commits from the clone's head, and the one earlier version.
+    expect(apiCalls().filter((call) => /commits|contents/.test(call))).toEqual([
+      `GET /repos/acme/payments/contents/${encodeURIComponent(ANSWERS_PATH)}`,
+      'GET /repos/acme/payments/commits',
+      `GET /repos/acme/payments/contents/${encodeURIComponent(ANSWERS_PATH)}`,
+    ]);
+    expect(sentRequests().find((request) => request.path.startsWith('/repos/acme/payments/commits?'))?.path).toContain(`sha=${main}`);
+    const [created] = sentBodies('POST', '/repos/acme/payments/pulls');
+    expect(created).toMatchObject({ title: 'Update service-template to v1.0.0', draft: false });
+    expect(String(created?.body)).toContain('It also applies the answers changed in `.github/template-drift.yml` since `v1.0.0` was applied: `service_name`.');
+    expect(await payments.bare.sha(`${UPDATE_BRANCH}^`)).toBe(main);
+    expect(await payments.bare.show(UPDATE_BRANCH, 'billing/app.py')).toBe('NAME = "billing"\n');
+    expect(await git(payments.bare.dir, 'ls-tree', '-r', '--name-only', UPDATE_BRANCH)).toBe(
+      ['.circleci/config.yml', ANSWERS_PATH, 'Dockerfile', 'Makefile', 'billing/app.py', ''].join('\n'));
+    expect(await git(payments.bare.dir, 'diff', '--name-status', 'main', UPDATE_BRANCH)).toBe('A\tbilling/app.py\nD\tpayments/app.py\n');
   });
 
   it('that removes the answers file while an update PR is open: the PR is closed with a comment and its branch deleted', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type nock from 'nock';
 import { countPushes } from '../support/git-remote.js';
 import {
-  commentsSent, commentId, commentPayload, mockAddLabels, mockAnswers, mockComment, mockCreatePull, mockGitHub, mockIssues, mockPermission, mockPulls,
+  commentsSent, commentId, commentPayload, mockAddLabels, mockAnswers, mockAnswersHistory, mockComment, mockCreatePull, mockGitHub, mockIssues, mockPermission, mockPulls,
   mockReaction, mockRelease, mockReleaseNotes, mockRepository, mockUpdateStart, mockUpdateToNewPull, openPullFrom, releasePayload,
   sentBodies, serviceRepo, startApp, takeJobErrors, templateRepo, UPDATE_BRANCH, useGitHub, type MockRepo,
 } from '../support/github-mocks.js';
@@ -40,6 +40,7 @@ function mockRedelivery(api: nock.Scope, f: Fleet, number: number): void {
   mockRepository(api, f.repo);
   mockRepository(api, f.tpl);
   mockOpenPullAsCreated(api, number);
+  mockAnswersHistory(api, f.repo);
   mockPulls(api, PAYMENTS, 'closed');
   mockReleaseNotes(api);
   mockIssues(api, PAYMENTS);

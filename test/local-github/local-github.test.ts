@@ -241,6 +241,11 @@ describe('LocalGitHub', () => {
     const compare = (await octokit.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: 'main...topic' })).data;
     expect(compare).toMatchObject({ status: 'ahead', ahead_by: 1, behind_by: 0, files: [{ filename: 'docs/guide.md', status: 'modified' }] });
     expect((await octokit.rest.repos.getCommit({ ...repo, ref: 'topic' })).data.files?.map((f) => f.filename)).toEqual(['docs/guide.md']);
+    // A file's history (the app's read of the answers file's versions), one commit a page to follow the Link header.
+    const [topicSha, mainSha] = await Promise.all(['topic', 'main'].map(async (ref) => (await octokit.rest.repos.getCommit({ ...repo, ref })).data.sha));
+    const guideHistory = await octokit.paginate(octokit.rest.repos.listCommits, { ...repo, path: 'docs/guide.md', sha: 'topic', per_page: 1 });
+    expect(guideHistory.map((c) => c.sha)).toEqual([topicSha, mainSha]);
+    expect((await octokit.rest.repos.listCommits({ ...repo, path: '.template-drift.yml', sha: topicSha })).data.map((c) => c.sha)).toEqual([mainSha]);
 
     const { data: issue } = await octokit.rest.issues.create({ ...repo, title: 'Action required', body: 'b', labels: ['template-drift'] });
     await octokit.rest.issues.update({ ...repo, issue_number: issue.number, body: 'b2', state: 'closed' });

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, expect, vi } from 'vitest';
 import { createTestApp, recordedPayload, useNock, type TestApp } from './app-harness.js';
 import { contentJson, contentsPath, github, INSTALLATION_TOKEN, mockTokens, pullJson, repoJson, type PullJsonInput } from './github-nock.js';
 import type { ServiceFixture, TemplateFixture } from './service-fleet.js';
+import { git } from './temp-repo.js';
 
 /**
  * Reusable nock sequences for the GitHub App's tests, one per thing the app asks GitHub, so a
@@ -188,11 +189,27 @@ export interface MockRepo extends RepoRef {
   readonly json: ReturnType<typeof repoJson>;
   /** The answers file GitHub's contents API returns (undefined: none). */
   readonly answers: string | undefined;
+  /** The commits that changed the answers file on the default branch, newest first, with its text at each. */
+  readonly history?: readonly AnswersVersion[];
+}
+
+export interface AnswersVersion {
+  readonly sha: string;
+  readonly text: string;
 }
 
 export async function serviceRepo(name: string, service: ServiceFixture | undefined, answers?: string): Promise<MockRepo> {
   const text = answers ?? (service ? await service.bare.show('main', ANSWERS_PATH) : undefined);
-  return { owner: 'acme', repo: name, json: repoJson('acme', name, service?.bare.url ?? `file:///nonexistent/acme/${name}.git`), answers: text };
+  return {
+    owner: 'acme', repo: name, json: repoJson('acme', name, service?.bare.url ?? `file:///nonexistent/acme/${name}.git`), answers: text,
+    ...(service && answers === undefined && { history: await answersHistory(service) }),
+  };
+}
+
+/** The answers file's history as GitHub's commits API would list it (`git log -- path`). */
+async function answersHistory(service: ServiceFixture): Promise<AnswersVersion[]> {
+  const shas = (await git(service.bare.dir, 'log', '--format=%H', 'main', '--', ANSWERS_PATH)).split('\n').filter(Boolean);
+  return Promise.all(shas.map(async (sha) => ({ sha, text: await service.bare.show(sha, ANSWERS_PATH) })));
 }
 
 /** The template repository as GitHub describes it; its clone URL is the bare repository it is served from. */
@@ -211,6 +228,24 @@ export function mockAnswers(scope: nock.Scope, repo: MockRepo, times = 1): void 
   const interceptor = scope.get(contentsPath(repo.owner, repo.repo, ANSWERS_PATH)).times(times);
   if (repo.answers === undefined) interceptor.reply(404, { message: 'Not Found' });
   else interceptor.reply(200, contentJson(ANSWERS_PATH, repo.answers));
+}
+
+/**
+ * GET /commits?path= for the answers file, one page, and the earlier versions the app reads:
+ * walking back from the newest, each one up to and including the first that records another
+ * `commit` (the head's own version it already has from its clone).
+ */
+export function mockAnswersHistory(scope: nock.Scope, repo: MockRepo): void {
+  const history = repo.history ?? [];
+  scope.get(`/repos/${repo.owner}/${repo.repo}/commits`)
+    .query((query) => query.path === ANSWERS_PATH && query.per_page === '20' && typeof query.sha === 'string')
+    .reply(200, history.map(({ sha }) => ({ sha, commit: { message: 'change the answers' } })));
+  const recordOf = (text: string) => /^commit: (.*)$/m.exec(text)?.[1] ?? /^version: (.*)$/m.exec(text)?.[1];
+  const newest = history[0] && recordOf(history[0].text);
+  for (const version of history.slice(1)) {
+    scope.get(contentsPath(repo.owner, repo.repo, ANSWERS_PATH, version.sha)).reply(200, contentJson(ANSWERS_PATH, version.text));
+    if (recordOf(version.text) !== newest) break;
+  }
 }
 
 export function mockPulls(scope: nock.Scope, repo: RepoRef, state: 'open' | 'closed', pulls: PullJsonInput[] = []): void {
@@ -320,18 +355,21 @@ export interface UpdateStartInput {
   readonly openPull?: PullJsonInput;
 }
 
-/** One update's reads up to the plan: answers, the repository, the template, the open update PR. */
+/** One update's reads up to the plan: answers, the repository, the template, the open update PR, the answers' history. */
 export function mockUpdateStart(scope: nock.Scope, repo: MockRepo, input: UpdateStartInput): void {
   mockAnswers(scope, repo);
   mockRepository(scope, repo);
   mockRepository(scope, input.template);
   mockPulls(scope, repo, 'open', input.openPull ? [input.openPull] : []);
+  if (repo.history) mockAnswersHistory(scope, repo);
 }
 
 export interface NewPullInput extends UpdateStartInput {
   readonly number: number;
   /** A release (not a command) also checks for a declined version. */
   readonly explicit?: boolean;
+  /** Whether the declined versions are looked up (default: unless explicit; a push that changed answers does not). */
+  readonly checksDeclined?: boolean;
   readonly closedPulls?: PullJsonInput[];
   readonly labels?: string[];
   readonly releaseTags?: string[];
@@ -342,7 +380,7 @@ export interface NewPullInput extends UpdateStartInput {
 /** A whole update that ends in a new pull request (no issue open). */
 export function mockUpdateToNewPull(scope: nock.Scope, repo: MockRepo, input: NewPullInput): void {
   mockUpdateStart(scope, repo, input);
-  if (!input.explicit) mockPulls(scope, repo, 'closed', input.closedPulls ?? []);
+  if (input.checksDeclined ?? !input.explicit) mockPulls(scope, repo, 'closed', input.closedPulls ?? []);
   mockReleaseNotes(scope, input.releaseTags);
   mockCreatePull(scope, repo, input.number);
   mockAddLabels(scope, repo, input.number, input.labels ?? ['template-drift']);

@@ -71,10 +71,10 @@ export function pullJson(input: PullJsonInput) {
   };
 }
 
-/** Matches the contents API for a path, whether or not the client escaped its slashes. */
-export function contentsPath(owner: string, repo: string, path: string): RegExp {
+/** Matches the contents API for a path, whether or not the client escaped its slashes; at `ref` only when given. */
+export function contentsPath(owner: string, repo: string, path: string, ref?: string): RegExp {
   const escaped = path.split('/').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(?:/|%2F)');
-  return new RegExp(`^/repos/${owner}/${repo}/contents/${escaped}(\\?.*)?$`);
+  return new RegExp(`^/repos/${owner}/${repo}/contents/${escaped}${ref === undefined ? '(\\?.*)?' : `\\?ref=${ref}`}$`);
 }
 
 function hash(text: string): number {

@@ -155,6 +155,12 @@ export class BareRepo {
     return out.split('\n').filter(Boolean);
   }
 
+  /** Commits reachable from `head` that changed `path` (all of them without one), newest first, as `git log` lists them. */
+  async commitsTouching(head: string, path: string | undefined): Promise<string[]> {
+    const out = await git(this.dir, ['log', '--format=%H', head, '--', ...(path ? [path] : [])]);
+    return out.split('\n').filter(Boolean);
+  }
+
   async mergeBase(a: string, b: string): Promise<string | undefined> {
     const result = await runGit(this.dir, ['merge-base', a, b]);
     return result.code === 0 ? result.stdout.toString('utf8').trim() : undefined;

@@ -77,6 +77,21 @@ const compare: Route = async (context) => {
   });
 };
 
+/**
+ * GET commits: the history from `sha` (default branch when absent), narrowed to the commits that
+ * changed `path` when given, newest first and paged as GitHub pages lists.
+ */
+const listCommits: Route = async (context) => {
+  const repo = repoOf(context);
+  const git = context.hub.git(repo);
+  const ref = context.query.sha || repo.defaultBranch;
+  const head = await git.resolveCommit(ref);
+  if (!head) throw new ApiError(404, 'Not Found');
+  const shas = await git.commitsTouching(head, context.query.path || undefined);
+  const { page, headers } = paginate(shas, context.query, context.url);
+  return ok(await Promise.all(page.map(async (sha) => commitShape(context.hub.urls, repo, await git.commitInfo(sha)))), headers);
+};
+
 /** GET commits/{ref}: one commit with its files against its first parent. */
 const getCommit: Route = async (context) => {
   const repo = repoOf(context);
@@ -95,4 +110,5 @@ export const repoRoutes: Record<string, Route> = {
   'repos/list-releases': listReleases,
   'repos/compare-commits-with-basehead': compare,
   'repos/get-commit': getCommit,
+  'repos/list-commits': listCommits,
 };
