@@ -3,6 +3,7 @@ import { parseAnswers } from '../../src/engine/answers-file.js';
 import { BOT, createTestApp, recordedPayload, useNock } from '../support/app-harness.js';
 import { contentJson, contentsPath, github, INSTALLATION_TOKEN, mockTokens, pullJson, repoJson } from '../support/github-nock.js';
 import { createService, createTemplate } from '../support/service-fleet.js';
+import { git } from '../support/temp-repo.js';
 
 useNock();
 
@@ -20,6 +21,8 @@ describe('a template release', () => {
     const answers = await service.bare.show('main', '.github/template-drift.yml');
     const templateJson = repoJson('acme', 'service-template', template.bare.url);
     const serviceJson = repoJson('acme', 'payments', service.bare.url);
+    const head = await service.bare.sha('main');
+    const created = (await git(service.bare.dir, 'log', '--format=%H', 'main', '--', '.github/template-drift.yml')).trim();
 
     let createdPull: Record<string, unknown> | undefined;
     const api = mockTokens(github())
@@ -29,6 +32,8 @@ describe('a template release', () => {
       .get(contentsPath('acme', 'payments', '.github/template-drift.yml')).times(2).reply(200, contentJson('.github/template-drift.yml', answers))
       .get('/repos/acme/payments').reply(200, serviceJson)
       .get('/repos/acme/payments/pulls').query({ state: 'open', head: 'acme:template-drift/update', per_page: '100' }).reply(200, [])
+      // The answers file's history from the clone's head: one version, the service's creation.
+      .get('/repos/acme/payments/commits').query({ path: '.github/template-drift.yml', sha: head, per_page: '20' }).reply(200, [{ sha: created, commit: { message: 'Create service from template' } }])
       .get('/repos/acme/payments/pulls').query({ state: 'closed', head: 'acme:template-drift/update', per_page: '100' }).reply(200, [])
       .get('/repos/acme/service-template/releases').query(true).reply(200, [
         { tag_name: 'v1.1.0', name: 'v1.1.0', body: 'Python 3.13 and a format target', html_url: 'https://github.com/acme/service-template/releases/v1.1.0', prerelease: false, draft: false },

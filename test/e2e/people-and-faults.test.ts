@@ -77,17 +77,17 @@ describe('people and the update PR, end to end', () => {
   it('a push that renames the service in the answers file gets an update PR that carries the rename, read from the answers file\'s history', async () => {
     const w = world();
     const { github } = w;
-    await w.publishTemplate('tpl-h', TEMPLATE_V1);
-    await w.createService('h-svc', 'tpl-h', { ref: 'v1.0.0', vars: { service_name: 'hsvc' } });
-    const answers = (await github.readFile(OWNER, 'h-svc', 'main', '.github/template-drift.yml'))!;
-    await github.commit(OWNER, 'h-svc', 'main', { '.github/template-drift.yml': answers.replace('service_name: hsvc', 'service_name: hbilling') },
+    await w.publishTemplate('tpl-r', TEMPLATE_V1);
+    await w.createService('r-svc', 'tpl-r', { ref: 'v1.0.0', vars: { service_name: 'hsvc' } });
+    const answers = (await github.readFile(OWNER, 'r-svc', 'main', '.github/template-drift.yml'))!;
+    await github.commit(OWNER, 'r-svc', 'main', { '.github/template-drift.yml': answers.replace('service_name: hsvc', 'service_name: hbilling') },
       { message: 'Rename the service', deliver: true });
     await w.settle();
 
-    expect(await github.pulls(OWNER, 'h-svc')).toMatchObject([{ state: 'open', title: 'Update tpl-h to v1.0.0' }]);
-    expect(await github.readFile(OWNER, 'h-svc', UPDATE_BRANCH, 'hbilling/wsgi.py')).toBe('"""WSGI entry point of hbilling."""\napplication = None\n');
-    expect(await github.readFile(OWNER, 'h-svc', UPDATE_BRANCH, 'hsvc/wsgi.py')).toBeUndefined();
-    expect(await github.readFile(OWNER, 'h-svc', UPDATE_BRANCH, 'Dockerfile')).toContain('CMD ["gunicorn", "hbilling.wsgi"]');
+    expect(await github.pulls(OWNER, 'r-svc')).toMatchObject([{ state: 'open', title: 'Update tpl-r to v1.0.0' }]);
+    expect(await github.readFile(OWNER, 'r-svc', UPDATE_BRANCH, 'hbilling/wsgi.py')).toBe('"""WSGI entry point of hbilling."""\napplication = None\n');
+    expect(await github.readFile(OWNER, 'r-svc', UPDATE_BRANCH, 'hsvc/wsgi.py')).toBeUndefined();
+    expect(await github.readFile(OWNER, 'r-svc', UPDATE_BRANCH, 'Dockerfile')).toContain('CMD ["gunicorn", "hbilling.wsgi"]');
   });
 
   it('leaves the branch alone, and says so once, after a person pushes to it', async () => {
