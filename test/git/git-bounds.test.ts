@@ -1,10 +1,12 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isUserError } from '../../src/engine/user-error.js';
 import { gitClient } from '../../src/git/git-client.js';
 import { ServiceClone } from '../../src/git/service-clone.js';
 import { TemplateStore } from '../../src/git/template-store.js';
 import { startStallingServer, type StallingServer } from '../support/stalling-server.js';
-import { tempDir } from '../support/temp-repo.js';
+import { git as runGit, tempDir } from '../support/temp-repo.js';
 
 const BOT = { name: 'template-drift[bot]', email: 'template-drift[bot]@users.noreply.github.com' };
 /** Low, so that the tests stay short; the app's default is 60. */
@@ -41,6 +43,17 @@ describe('git network work is bounded', () => {
     server = await startStallingServer();
     const opened = ServiceClone.open({ cloneUrl: server.url, branch: 'main', committer: BOT, bounds: { stallSeconds: STALL_S } });
     await expect(opened).rejects.toThrow(new RegExp(`Cannot clone ${server.url}: .*Operation too slow`));
+  });
+
+  it('stops a git that prints nothing for five seconds past the stall limit, where no transfer watches it', async () => {
+    // A hook that hangs stands for a git stuck before any transfer (a connection that never opens).
+    const dir = await tempDir('td-bounds-');
+    await runGit(dir, 'init', '--quiet');
+    await mkdir(join(dir, '.git/hooks'), { recursive: true });
+    await writeFile(join(dir, '.git/hooks/pre-commit'), '#!/bin/sh\nexec sleep 20\n');
+    await chmod(join(dir, '.git/hooks/pre-commit'), 0o755);
+    const git = gitClient(dir, { bounds: { stallSeconds: 1 } });
+    await expect(git.raw(['commit', '--allow-empty', '--quiet', '-m', 'never'])).rejects.toThrow('git received nothing for 6 s and was stopped');
   });
 
   it('stops running git when the job\'s signal aborts, with the reason, and starts no more', async () => {
