@@ -15,25 +15,37 @@ export const EXIT_ERROR = 2;
 
 /**
  * Runs the command line and resolves to the exit code. Every failure ends here: a UserError is
- * printed as its one message; anything else is a bug, shown with its stack under --debug.
+ * printed as its one message; anything else is a bug, shown with its stack under --debug. With
+ * `--json`, stdout gets the failure too, as `{ "error": { "message": … } }`, so a script that
+ * parses stdout always has JSON to parse.
  */
 export async function runCli(argv: readonly string[], environment: CliEnvironment = readEnvironment(), output: Output = terminalOutput()): Promise<number> {
   let exitCode = 0;
   const program = buildProgram(environment, output, (code) => (exitCode = code));
+  const json = argv.includes('--json');
+  const secrets = environment.token ? [environment.token] : [];
+  const printJsonError = (message: string) => {
+    if (json) output.print(JSON.stringify({ error: { message: redact(message, secrets) } }, null, 2));
+  };
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_ERROR;
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0;
+      printJsonError(error.message.replace(/^error: /, ''));
+      return EXIT_ERROR;
+    }
     const debug = argv.includes('--debug');
-    const secrets = environment.token ? [environment.token] : [];
     if (isUserError(error)) {
       output.error(`template-drift: ${redact(error.message, secrets)}`);
       if (debug && error.stack) output.error(redact(error.stack, secrets));
+      printJsonError(error.message);
     } else {
       const detail = error instanceof Error ? (debug ? error.stack ?? error.message : error.message) : String(error);
       output.error(`template-drift: unexpected error: ${redact(detail, secrets)}`);
       if (!debug) output.error('Run again with --debug to see where it happened.');
+      printJsonError(`unexpected error: ${error instanceof Error ? error.message : String(error)}`);
     }
     return EXIT_ERROR;
   }

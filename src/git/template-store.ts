@@ -28,7 +28,10 @@ export interface ResolvedRef {
   readonly commit: string;
 }
 
-const FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+/** A whole SHA-1 or SHA-256 object name, in either letter case. */
+const FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/i;
+/** What git accepts as an abbreviated commit name (it abbreviates to 7 by default). */
+const SHORT_SHA = /^[0-9a-f]{7,63}$/i;
 
 /**
  * A local cache of template repositories. Objects are fetched once and kept, so reading a
@@ -80,16 +83,43 @@ export class TemplateRepository {
     return [...refs.keys()].filter((name) => name.startsWith('refs/tags/')).map((name) => name.slice('refs/tags/'.length));
   }
 
-  /** A tag, branch or full commit SHA → the commit it names. Unknown refs are a UserError. */
+  /**
+   * A tag, branch or commit SHA (whole or abbreviated to 7 or more characters, either letter
+   * case) → the commit it names. A tag or branch wins over a SHA it looks like, as in git. Unknown
+   * refs and an abbreviation that fits several commits are a UserError.
+   */
   async resolve(ref: string): Promise<ResolvedRef> {
-    if (FULL_SHA.test(ref)) return { ref, commit: ref };
+    if (FULL_SHA.test(ref)) return { ref: ref.toLowerCase(), commit: ref.toLowerCase() };
     await assertValidRef(ref, 'Template ref');
     const refs = await this.refs();
     const commit = refs.get(`refs/tags/${ref}`) ?? refs.get(`refs/heads/${ref}`) ?? refs.get(ref);
-    if (!commit) {
-      throw new UserError(`Template ${this.location.display} has no tag or branch "${ref}"`);
+    if (commit) return { ref, commit };
+    if (SHORT_SHA.test(ref)) return { ref: ref.toLowerCase(), commit: await this.expandSha(ref.toLowerCase()) };
+    throw new UserError(`Template ${this.location.display} has no tag or branch "${ref}"`);
+  }
+
+  /** The one commit an abbreviated SHA names, fetching the template's branches and tags when the cache has none. */
+  private async expandSha(prefix: string): Promise<string> {
+    let commits = await this.commitsStartingWith(prefix);
+    if (commits.length === 0) {
+      const failure = await this.fetchAll();
+      commits = await this.commitsStartingWith(prefix);
+      if (commits.length === 0 && failure) throw failure;
     }
-    return { ref, commit };
+    if (commits.length === 0) {
+      throw new UserError(`Template ${this.location.display} has no tag, branch or commit "${prefix}"`);
+    }
+    if (commits.length > 1) {
+      throw new UserError(`"${prefix}" is ambiguous in template ${this.location.display}: ${commits.length} commits start with it (${commits.join(', ')}); give more of the SHA`);
+    }
+    return commits[0]!;
+  }
+
+  private async commitsStartingWith(prefix: string): Promise<string[]> {
+    // Every object with the prefix (blobs and trees too), then only the commits among them.
+    const objects = (await this.git.raw(['rev-parse', `--disambiguate=${prefix}`]).catch(() => '')).split('\n').filter(Boolean);
+    const types = await Promise.all(objects.map((sha) => this.git.raw(['cat-file', '-t', sha]).catch(() => '')));
+    return objects.filter((_, i) => types[i]?.trim() === 'commit');
   }
 
   /** Every file of the template repository at `commit`, byte for byte, with git's modes. */
@@ -146,6 +176,18 @@ export class TemplateRepository {
 
   private async ensureCommit(commit: string): Promise<void> {
     if (await this.hasCommit(commit)) return;
+    const failure = await this.fetchAll();
+    if (await this.hasCommit(commit)) return;
+    if (failure) throw failure;
+    // A commit no branch or tag reaches any more (a rewritten history): ask for it by name.
+    await this.run(['fetch', '--quiet', '--progress', '--no-tags', '--', this.location.url, commit]).catch(() => undefined);
+    if (!(await this.hasCommit(commit))) {
+      throw new UserError(`Template ${this.location.display} has no commit ${commit}`);
+    }
+  }
+
+  /** Fetches every branch and tag of the template into the cache; resolves to the failure, if any, for the caller to weigh. */
+  private async fetchAll(): Promise<Error | undefined> {
     this.options.onProgress?.(`Fetching template ${this.location.display}`);
     // Several updates may fill one cache at once (other repositories, other processes).
     // unpackLimit=1 keeps what a fetch brings as one pack, which appears whole, so nobody sees a
@@ -154,14 +196,7 @@ export class TemplateRepository {
     // `--progress` keeps git talking while it receives, so only a silent git trips the stall backstop.
     const fetched = this.run(['-c', 'fetch.unpackLimit=1', 'fetch', '--quiet', '--progress', '--force', '--no-tags', '--', this.location.url,
       '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*']);
-    const failure = await fetched.then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
-    if (await this.hasCommit(commit)) return;
-    if (failure) throw failure;
-    // A commit no branch or tag reaches any more (a rewritten history): ask for it by name.
-    await this.run(['fetch', '--quiet', '--progress', '--no-tags', '--', this.location.url, commit]).catch(() => undefined);
-    if (!(await this.hasCommit(commit))) {
-      throw new UserError(`Template ${this.location.display} has no commit ${commit}`);
-    }
+    return fetched.then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
   }
 
   private async hasCommit(commit: string): Promise<boolean> {
@@ -175,7 +210,10 @@ export class TemplateRepository {
   }
 
   private refs(): Promise<Map<string, string>> {
-    this.remoteRefs ??= this.run(['ls-remote', '--tags', '--heads', '--', this.location.url]).then(parseLsRemote);
+    if (!this.remoteRefs) {
+      this.options.onProgress?.(`Listing the tags of template ${this.location.display}`);
+      this.remoteRefs = this.run(['ls-remote', '--tags', '--heads', '--', this.location.url]).then(parseLsRemote);
+    }
     return this.remoteRefs;
   }
 

@@ -7,11 +7,10 @@ import type { PolicyOf } from '../engine/file-rules.js';
 import { renderSnapshot, type RenderedSnapshot, type SnapshotInput } from '../engine/render-snapshot.js';
 import type { RenderLimits } from '../engine/render-budget.js';
 import type { RepoIdentity } from '../engine/resolve-variables.js';
-import { latestVersionTag } from '../engine/template-versions.js';
 import { isUserError, UserError } from '../engine/user-error.js';
 import type { ResolvedRef, TemplateRepository } from '../git/template-store.js';
 import type { RecordedAnswers } from './recorded-answers.js';
-import { recordedRef, updateTarget } from './update-target.js';
+import { latestRelease, recordedRef, updateTarget } from './update-target.js';
 
 export interface PrepareUpdateInput {
   readonly template: TemplateRepository;
@@ -22,6 +21,8 @@ export interface PrepareUpdateInput {
   readonly targetRef?: string;
   /** Go to an older `targetRef` than the recorded version (otherwise a DowngradeError). */
   readonly allowDowngrade?: boolean;
+  /** How the person asking names a ref (`--to`, `/sync-template <ref>`), for the message when the template has no release. */
+  readonly refHint?: string;
   /**
    * The answers the recorded version was applied with (from the answers file's history): the
    * base is rendered with them. Absent: today's answers, as when there is no history.
@@ -76,6 +77,7 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
   const target = await updateTarget(template, answers, {
     ...(input.targetRef !== undefined && { ref: input.targetRef }),
     ...(input.allowDowngrade !== undefined && { allowDowngrade: input.allowDowngrade }),
+    ...(input.refHint !== undefined && { refHint: input.refHint }),
   });
   const base = await recordedRef(template, answers);
 
@@ -155,13 +157,9 @@ function withBaseRulesForDropped(policyOf: PolicyOf, base: RenderedSnapshot): Po
   };
 }
 
+/** What `init` and `render` render: the ref given with `--ref`, or the latest release. */
 export async function resolveTarget(template: TemplateRepository, ref: string | undefined, prereleases: boolean): Promise<ResolvedRef> {
-  if (ref !== undefined) return template.resolve(ref);
-  const latest = latestVersionTag(await template.tags(), prereleases);
-  if (!latest) {
-    throw new UserError(`Template ${template.location.display} has no release tags (like v1.0.0); name a ref with --to`);
-  }
-  return template.resolve(latest);
+  return template.resolve(ref ?? (await latestRelease(template, prereleases, '--ref')));
 }
 
 /** The answers file is each repository's own record: a template may not write it. */

@@ -123,6 +123,7 @@ async function updateConfigured(
       ...((answers.commit ?? answers.version) !== undefined && {
         recorded: await recordedAnswers(answers, answersHistory(platform, repo, clone.head, answersText)),
       }),
+      refHint: 'a `/sync-template <ref>` comment',
       repo: { owner: repo.owner, name: repo.repo },
       readOurs: (paths, known) => clone.readFiles(paths, known),
       merger: deps.merger,

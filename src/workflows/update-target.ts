@@ -19,6 +19,21 @@ export interface TargetOptions {
   /** A tag, branch or SHA a person named; the highest release tag when absent. */
   readonly ref?: string;
   readonly allowDowngrade?: boolean;
+  /** How the person asking names a ref, for the message when there is no release: `--to` (the CLI's update commands) by default. */
+  readonly refHint?: string;
+}
+
+/**
+ * The highest release tag (prereleases only when asked). A template without one is a UserError
+ * that says how to name a ref instead, in the words of whoever asked: `--to` for `check`,
+ * `diff` and `update`, `--ref` for `init` and `render`, a `/sync-template <ref>` comment in the app.
+ */
+export async function latestRelease(template: TemplateRepository, prereleases: boolean, refHint = '--to'): Promise<string> {
+  const latest = latestVersionTag(await template.tags(), prereleases);
+  if (!latest) {
+    throw new UserError(`Template ${template.location.display} has no release tags (like v1.0.0); name a ref with ${refHint}`);
+  }
+  return latest;
 }
 
 /**
@@ -39,11 +54,7 @@ export async function updateTarget(template: TemplateRepository, answers: Answer
     }
     return target;
   }
-  const latest = latestVersionTag(await template.tags(), answers.prereleases);
-  if (!latest) {
-    throw new UserError(`Template ${template.location.display} has no release tags (like v1.0.0); name a ref with --to`);
-  }
-  const target = await template.resolve(latest);
+  const target = await template.resolve(await latestRelease(template, answers.prereleases, options.refHint));
   return recorded && (await isOlder(template, target, recorded)) ? recorded : target;
 }
 

@@ -77,7 +77,9 @@ describe('an update to a broken template release', () => {
 
   it('fails the same way in check and diff (exit 2, not 1)', async () => {
     await failsCleanly(/template syntax error/, 'check', service, '--to', 'syntax-error');
-    await failsCleanly(/template syntax error/, 'check', service, '--to', 'syntax-error', '--json');
+    const json = await cli(context, 'check', service, '--to', 'syntax-error', '--json');
+    expect(json.code).toBe(2);
+    expect((JSON.parse(json.stdout) as { error: { message: string } }).error.message).toMatch(/^README\.md\.hbs: line 1: template syntax error/);
     await failsCleanly(/template syntax error/, 'diff', service, '--to', 'syntax-error');
   });
 });

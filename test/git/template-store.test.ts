@@ -61,6 +61,15 @@ describe('a template repository', () => {
     expect(await repository.resolve(fixture.v1)).toEqual({ ref: fixture.v1, commit: fixture.v1 });
   });
 
+  it('resolves abbreviated and upper-case SHAs to the whole commit; a tag or branch of that name wins', async () => {
+    expect(await repository.resolve(fixture.v2.slice(0, 7))).toEqual({ ref: fixture.v2.slice(0, 7), commit: fixture.v2 });
+    expect(await repository.resolve(fixture.branchHead.toUpperCase())).toEqual({ ref: fixture.branchHead, commit: fixture.branchHead });
+    expect(await repository.resolve(fixture.v1.slice(0, 12).toUpperCase())).toEqual({ ref: fixture.v1.slice(0, 12), commit: fixture.v1 });
+    await expect(repository.resolve(fixture.v1.slice(0, 6))).rejects.toThrow(/has no tag or branch/);
+    const blob = (await git(fixture.template.dir, 'rev-parse', 'v1.0.0:README.md')).trim();
+    await expect(repository.resolve(blob.slice(0, 10))).rejects.toThrow(/has no tag, branch or commit/);
+  });
+
   it('refuses an unknown ref, naming it', async () => {
     await expect(repository.resolve('v9.9.9')).rejects.toThrow(UserError);
     await expect(repository.resolve('v9.9.9')).rejects.toThrow(/has no tag or branch "v9\.9\.9"/);
@@ -94,6 +103,8 @@ describe('the template cache', () => {
     const firstProgress: string[] = [];
     await (await open(template.dir, cacheDir, firstProgress)).read(v1);
     expect(firstProgress).toEqual([expect.stringMatching(/^Fetching template /)]);
+    await (await open(template.dir, cacheDir, firstProgress)).tags();
+    expect(firstProgress.at(-1)).toMatch(/^Listing the tags of template /);
 
     await rm(template.dir, { recursive: true, force: true });
     const secondProgress: string[] = [];
@@ -114,7 +125,7 @@ describe('the template cache', () => {
     expect(progress).toEqual([]);
     expect((await later.read((await later.resolve('v3.0.0')).commit)).get('README.md')?.content.toString()).toBe('v3\n');
     expect((await later.resolve('v3.0.0')).commit).toBe(v3);
-    expect(progress).toHaveLength(1);
+    expect(progress).toEqual([expect.stringMatching(/^Listing the tags of template /), expect.stringMatching(/^Fetching template /)]);
   });
 });
 
