@@ -1,5 +1,5 @@
 import type { PlannedChange } from '../engine/plan-update.js';
-import { templateCopies } from '../engine/template-copies.js';
+import type { TemplateCopy } from '../engine/template-copies.js';
 import type { PreparedUpdate } from '../workflows/prepare-update.js';
 import { paint, type Output } from './output.js';
 
@@ -9,8 +9,8 @@ export function reportedChanges(update: PreparedUpdate): PlannedChange[] {
 }
 
 /** The `--json` shape of `check` and `update`; scripts rely on these field names. */
-export function updateJson(update: PreparedUpdate) {
-  const copies = copiesByPath(update);
+export function updateJson(update: PreparedUpdate, templateCopies: readonly TemplateCopy[]) {
+  const copies = writtenCopies(templateCopies);
   return {
     template: update.template,
     templateName: update.templateName,
@@ -36,7 +36,7 @@ export function updateJson(update: PreparedUpdate) {
 }
 
 /** One line per change, for people. */
-export function describeUpdate(update: PreparedUpdate, output: Output): string {
+export function describeUpdate(update: PreparedUpdate, output: Output, templateCopies: readonly TemplateCopy[]): string {
   const c = paint(output);
   const from = update.from ?? '(never updated)';
   const lines: string[] = [];
@@ -53,12 +53,10 @@ export function describeUpdate(update: PreparedUpdate, output: Output): string {
   if (from !== update.to) lines.push(`${update.templateName} ${from} → ${update.to}${answers && `, ${answers}`}:`);
   else lines.push(answers ? `${update.templateName} ${update.to} with ${answers}:` : `Drifted from ${update.templateName} ${update.to}:`);
   const changes = reportedChanges(update);
-  const copies = copiesByPath(update);
   for (const change of changes) {
     const label = (change.conflict ? 'conflict' : change.action).padEnd(8);
     const colored = change.conflict || change.action === 'delete' ? c.red(label) : c.green(label);
-    const copy = copies.get(change.path);
-    lines.push(`  ${colored}  ${change.path}  ${c.dim(`(${change.reason}${copy ? `; the template's version goes to ${copy}` : ''})`)}`);
+    lines.push(`  ${colored}  ${change.path}  ${c.dim(`(${change.reason}${copyNote(change.path, templateCopies, 'goes to')})`)}`);
   }
   if (changes.length === 0) lines.push('  no file changes; the answers file records the new version');
   if (note) lines.push(note);
@@ -66,14 +64,17 @@ export function describeUpdate(update: PreparedUpdate, output: Output): string {
 }
 
 /** `update`'s closing lines: one per conflict, saying where the template's side is when the local file was kept. */
-export function conflictLines(update: PreparedUpdate): string {
-  const copies = copiesByPath(update);
-  return update.changes.filter((change) => change.conflict).map((change) => {
-    const copy = copies.get(change.path);
-    return `CONFLICT ${change.path}: ${change.reason}${copy ? `; the template's version is in ${copy}` : ''}`;
-  }).join('\n');
+export function conflictLines(update: PreparedUpdate, templateCopies: readonly TemplateCopy[]): string {
+  return update.changes.filter((change) => change.conflict)
+    .map((change) => `CONFLICT ${change.path}: ${change.reason}${copyNote(change.path, templateCopies, 'is in')}`).join('\n');
 }
 
-function copiesByPath(update: PreparedUpdate): Map<string, string> {
-  return new Map(templateCopies(update.changes).map((copy) => [copy.of, copy.path]));
+function copyNote(path: string, copies: readonly TemplateCopy[], verb: string): string {
+  const copy = copies.find((candidate) => candidate.of === path);
+  if (!copy) return '';
+  return copy.blocked ? `; the template's version is not written beside it: ${copy.path} already exists` : `; the template's version ${verb} ${copy.path}`;
+}
+
+function writtenCopies(copies: readonly TemplateCopy[]): Map<string, string> {
+  return new Map(copies.filter((copy) => !copy.blocked).map((copy) => [copy.of, copy.path]));
 }

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { lstat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { ANSWERS_FILE, parseAnswers, type Answers } from '../engine/answers-file.js';
 import { REGULAR, type FileEntry } from '../engine/file-map.js';
 import { planWrites } from '../engine/plan-update.js';
@@ -67,7 +68,7 @@ export async function prepareLocalUpdate(
 export interface UpdateFiles {
   readonly writes: Map<string, FileEntry>;
   readonly deletes: string[];
-  /** The template's side of conflicts that keep the local file, among `writes`. */
+  /** The template's side of conflicts that keep the local file (the unblocked ones are among `writes`). */
   readonly copies: readonly TemplateCopy[];
 }
 
@@ -76,12 +77,19 @@ export interface UpdateFiles {
  * answers file, and beside each conflict kept local the template's version. `update` writes
  * exactly this and `diff` prints exactly this, so the printed patch is the update.
  */
-export function updateFiles(service: ServiceRepository, update: PreparedUpdate): UpdateFiles {
+export async function updateFiles(service: ServiceRepository, update: PreparedUpdate): Promise<UpdateFiles> {
   const { writes, deletes } = planWrites(update.changes);
   if (update.answersText !== service.answersText) {
     writes.set(ANSWERS_FILE, { content: Buffer.from(update.answersText), mode: REGULAR });
   }
-  const copies = templateCopies(update.changes);
-  for (const copy of copies) writes.set(copy.path, copy.entry);
+  const copies = await templateCopiesFor(service, update);
+  for (const copy of copies) if (!copy.blocked) writes.set(copy.path, copy.entry);
   return { writes, deletes, copies };
+}
+
+/** The copies of the template's side of conflicts kept local, blocked where something already is on disk. */
+export async function templateCopiesFor(service: ServiceRepository, update: PreparedUpdate): Promise<TemplateCopy[]> {
+  const candidates = templateCopies(update.changes);
+  const present = await Promise.all(candidates.map((copy) => lstat(join(service.checkout.dir, copy.path)).then(() => copy.path, () => undefined)));
+  return templateCopies(update.changes, new Set(present.filter((path) => path !== undefined)));
 }

@@ -178,6 +178,17 @@ describe('an update with conflicts', () => {
   });
 });
 
+describe('the template\'s version of a conflict, when its copy\'s name is taken', () => {
+  it('is not written over what is there, and the report says so', async () => {
+    const service = await serviceAtV1('copy-taken', { ...CONFLICTING_EDITS, 'logo.bin.template': 'a file of my own\n' });
+    const run = await cli(context, 'update', service);
+    expect(run.code).toBe(1);
+    expect(await read(service, 'logo.bin.template')).toBe('a file of my own\n');
+    expect(run.stdout).toMatch(/^CONFLICT logo\.bin: .*; the template's version is not written beside it: logo\.bin\.template already exists$/m);
+    expect(await read(service, 'edited-upstream.txt.template')).toBe('v2\n');
+  });
+});
+
 describe('an update to a chosen version, with --json', () => {
   it('applies only up to --to and prints the report as JSON', async () => {
     const service = await initService(context, template.repo.dir, 'json-svc', '--ref', template.v1, '--var', 'service_name=pay');

@@ -25,6 +25,12 @@ describe('the template\'s side of conflicts kept local', () => {
     ])).toEqual([]);
   });
 
+  it('is blocked, never written, where something is already at its path', () => {
+    expect(templateCopies([change('logo.png', { theirs })], new Set(['logo.png.template']))).toEqual([
+      { of: 'logo.png', path: 'logo.png.template', entry: theirs, blocked: true },
+    ]);
+  });
+
   it('gives way to a path the update plans itself', () => {
     expect(templateCopies([change('a.bin', { theirs }), change('a.bin.template', { action: 'update', outcome: 'template', conflict: false, after: entry('x') })])).toEqual([]);
   });

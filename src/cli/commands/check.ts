@@ -1,7 +1,7 @@
 import type { CliEnvironment } from '../environment.js';
 import type { Output } from '../output.js';
 import { describeUpdate, updateJson } from '../report.js';
-import { loadServiceRepository, prepareLocalUpdate, type UpdateFlags } from '../service-repository.js';
+import { loadServiceRepository, prepareLocalUpdate, templateCopiesFor, type UpdateFlags } from '../service-repository.js';
 
 export interface CheckOptions extends UpdateFlags {
   readonly json?: boolean;
@@ -11,6 +11,7 @@ export interface CheckOptions extends UpdateFlags {
 export async function check(dir: string | undefined, options: CheckOptions, environment: CliEnvironment, output: Output): Promise<number> {
   const service = await loadServiceRepository(dir, environment);
   const update = await prepareLocalUpdate(service, options, environment, output);
-  output.print(options.json ? JSON.stringify(updateJson(update), null, 2) : describeUpdate(update, output));
+  const copies = await templateCopiesFor(service, update);
+  output.print(options.json ? JSON.stringify(updateJson(update, copies), null, 2) : describeUpdate(update, output, copies));
   return update.upToDate ? 0 : 1;
 }

@@ -15,7 +15,7 @@ export type DiffOptions = UpdateFlags;
 export async function diff(dir: string | undefined, options: DiffOptions, environment: CliEnvironment, output: Output): Promise<number> {
   const service = await loadServiceRepository(dir, environment);
   const update = await prepareLocalUpdate(service, options, environment, output);
-  const { writes, deletes } = updateFiles(service, update);
+  const { writes, deletes } = await updateFiles(service, update);
   const now = await service.checkout.readFiles([...writes.keys(), ...deletes]);
   const after = new Map(now);
   for (const path of deletes) after.delete(path);

@@ -27,15 +27,15 @@ export async function update(dir: string | undefined, options: UpdateOptions, en
   }
 
   const prepared = await prepareLocalUpdate(service, options, environment, output);
-  const { writes, deletes } = updateFiles(service, prepared);
+  const { writes, deletes, copies } = await updateFiles(service, prepared);
   await service.checkout.write(writes, deletes);
 
   const conflicts = prepared.changes.filter((change) => change.conflict);
   if (options.json) {
-    output.print(JSON.stringify(updateJson(prepared), null, 2));
+    output.print(JSON.stringify(updateJson(prepared, copies), null, 2));
   } else {
-    output.print(describeUpdate(prepared, output));
-    if (conflicts.length > 0) output.print(conflictLines(prepared));
+    output.print(describeUpdate(prepared, output, copies));
+    if (conflicts.length > 0) output.print(conflictLines(prepared, copies));
   }
   return conflicts.length > 0 ? 1 : 0;
 }
