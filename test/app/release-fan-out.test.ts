@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { countObjectTransfers, hostAs } from '../support/git-remote.js';
 import {
-  ISSUE_TITLE, issueJson, mockAnswers, mockFanOut, mockGitHub, mockIssues, mockRepository, mockUpdateToNewPull, releasePayload,
-  sentBodies, serviceRepo, startApp, takeJobErrors, templateRepo, UPDATE_BRANCH, useGitHub,
+  ANSWERS_PATH, ISSUE_TITLE, issueJson, mockAnswers, mockFanOut, mockGitHub, mockIssues, mockRelease, mockRepository, mockUpdateStart, mockUpdateToNewPull,
+  releasePayload, sentBodies, sentRequests, serviceRepo, startApp, takeJobErrors, templateRepo, UPDATE_BRANCH, useGitHub,
 } from '../support/github-mocks.js';
 import { contentsPath } from '../support/github-nock.js';
 import { createService, createTemplate } from '../support/service-fleet.js';
@@ -67,6 +67,26 @@ describe('a template release fans out', () => {
 
     expect(sentBodies('POST', '/repos/acme/payments/pulls')).toMatchObject([{ title: 'Update service-template to v1.1.0-rc.1' }]);
     expect(await payments.bare.show(UPDATE_BRANCH, '.github/template-drift.yml')).toMatch(/^version: v1\.1\.0-rc\.1$/m);
+  });
+
+  it('a release behind the recorded commit, when that commit is no version (a SHA), is ordered by the template\'s history: no branch, no PR, no issue', async () => {
+    const template = await createTemplate();
+    await template.release('v1.1.0', DOCKERFILE_V11);
+    const payments = await createService(template, 'payments');
+    const ahead = await template.bare.sha('v1.1.0^{commit}');
+    const answers = await payments.bare.show('main', ANSWERS_PATH);
+    await payments.commit({ [ANSWERS_PATH]: answers.replace(/^version: .*$/m, `version: ${ahead}`).replace(/^commit: .*$/m, `commit: ${ahead}`) }, 'follow the template\'s main');
+    const tpl = templateRepo(template);
+    const paymentsRepo = await serviceRepo('payments', payments);
+
+    const api = mockGitHub();
+    mockRelease(api, tpl, [paymentsRepo]);
+    mockUpdateStart(api, paymentsRepo, { template: tpl });
+    const app = await startApp();
+    await app.receive('release', releasePayload('v1.0.0'));
+
+    expect(sentRequests().filter((request) => request.method !== 'GET' && !request.path.includes('/access_tokens'))).toEqual([]);
+    expect(await payments.bare.sha(UPDATE_BRANCH)).toBeUndefined();
   });
 
   it('does nothing for a release of a repository that is not a template', async () => {
