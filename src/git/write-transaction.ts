@@ -120,17 +120,19 @@ async function blockedParent(realRoot: string, path: string, deleted: ReadonlySe
     const parent = segments.slice(0, i).join('/');
     const stats = await lstat(join(realRoot, parent)).catch(() => undefined);
     if (!stats) return undefined; // made by the write itself
+    if (stats.isDirectory()) continue;
+    if (deleted.has(parent)) return undefined; // a file or symlink the update deletes first, to make way for the folder
     if (stats.isSymbolicLink()) return `${parent} is a symlink in this repository, and nothing is written through one`;
-    if (!stats.isDirectory() && !deleted.has(parent)) return `${parent} is a file in this repository`;
-    if (!stats.isDirectory()) return undefined; // replaced by a folder: deleted first
+    return `${parent} is a file in this repository`;
   }
   return undefined;
 }
 
-/** Checks the nearest existing folder of `dir` may be written (create, replace or remove entries in it). */
+/** Checks the nearest folder at or above `dir` may be written (create, replace or remove entries in it). */
 async function mayChange(realRoot: string, dir: string, refuse: (why: string) => never): Promise<void> {
   let existing = dir;
-  while (existing !== '.' && !(await lstat(join(realRoot, existing)).catch(() => undefined))) existing = dirname(existing);
+  // Missing folders are made by the write; a file or symlink in the way is deleted first (blockedParent checked).
+  while (existing !== '.' && !(await lstat(join(realRoot, existing)).catch(() => undefined))?.isDirectory()) existing = dirname(existing);
   const full = existing === '.' ? realRoot : join(realRoot, existing);
   await access(full, constants.W_OK).catch((error: NodeJS.ErrnoException) => {
     refuse(`the folder ${existing === '.' ? 'at the top' : existing} may not be written (${error.code ?? 'denied'})`);

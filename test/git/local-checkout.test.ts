@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, lstat, mkdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FileEntry } from '../../src/engine/file-map.js';
@@ -184,6 +184,15 @@ describe('writing as a transaction', () => {
     await new LocalCheckout(repo.dir).write(new Map([['x/y', regular('now beneath x\n')], ['d', regular('d is a file\n')]]), ['x', 'd/inner.txt', 'd/deeper/more.txt']);
     expect(await repo.read('x/y')).toBe('now beneath x\n');
     expect(await repo.read('d')).toBe('d is a file\n');
+  });
+
+  it('replaces a symlink (even a dangling one, or one to outside) by a folder when the update deletes it first', async () => {
+    const outside = await tempDir('td-outside-');
+    const repo = await TestRepo.create({ 'gone': { symlink: 'missing' }, 'away': { symlink: outside } });
+    await new LocalCheckout(repo.dir).write(new Map([['gone/c.txt', regular('c\n')], ['away/d.txt', regular('d\n')]]), ['gone', 'away']);
+    expect(await repo.read('gone/c.txt')).toBe('c\n');
+    expect((await lstat(join(repo.dir, 'away'))).isDirectory()).toBe(true);
+    expect(await readdir(outside)).toEqual([]);
   });
 
   it('keeps a file\'s own permissions when its content changes; only the executable bit is the template\'s', async () => {
