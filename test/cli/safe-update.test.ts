@@ -159,6 +159,20 @@ describe('files and folders', () => {
   });
 });
 
+describe('init into a folder that is in the way', () => {
+  it('refuses a folder where the template has a file, and a file where it has a folder, writing nothing', async () => {
+    const dir = join(context.cwd, 'adopted');
+    await writeTree(dir, { 'x/mine.txt': 'my folder x\n' });
+    const before = await treeState(dir);
+    expectCleanFailure(await cli(context, 'init', 'adopted', '--template', template.repo.dir, '--ref', 'v1.0.0'), /Refusing to write x: it is a folder here that still holds x\/mine\.txt; nothing was written/);
+    expect(await treeState(dir)).toEqual(before);
+
+    await writeTree(dir, { 'x': null, 'd': 'my file d\n' });
+    expectCleanFailure(await cli(context, 'init', 'adopted', '--template', template.repo.dir, '--ref', 'v1.0.0'), /Refusing to write d\/inner\.txt: d is a file in this repository/);
+    expect(Object.keys(await treeState(dir))).toEqual(['d']);
+  });
+});
+
 describe('all or nothing', () => {
   it.each([
     ['a template whose output has both foo and foo/…', 'file-and-folder', /renders foo as a file and also foo\/bar\.txt beneath it/],
