@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ProbotOctokit } from 'probot';
 import { createOnce, statusOf } from './create-once.js';
 import type {
-  IssueInfo, Permission, Platform, PullRequestDraft, PullRequestInfo, ReleaseInfo, RepoId, RepositoryInfo,
+  BranchCommit, IssueInfo, Permission, Platform, PullRequestDraft, PullRequestInfo, ReleaseInfo, RepoId, RepositoryInfo,
 } from './platform.js';
 import { ISSUE_LABEL } from './labels.js';
 
@@ -125,6 +125,17 @@ export class OctokitPlatform implements Platform {
    * Each comment carries a hidden marker with an id of its own, so that after a 5xx the app can
    * tell whether GitHub made this very comment (the same text may rightly be posted twice).
    */
+  async branchHead({ owner, repo }: RepoId, branch: string): Promise<BranchCommit | undefined> {
+    try {
+      const { data } = await this.octokit.rest.repos.getCommit({ owner, repo, ref: `heads/${branch}` });
+      return { sha: data.sha, committerEmail: data.commit.committer?.email ?? '', message: data.commit.message };
+    } catch (error) {
+      // GitHub answers 422 ("No commit found") for a ref that does not exist, 404 for some.
+      if (statusOf(error) === 404 || statusOf(error) === 422) return undefined;
+      throw error;
+    }
+  }
+
   async comment(repoId: RepoId, issueNumber: number, body: string): Promise<void> {
     const { owner, repo } = repoId;
     const marker = commentMarker(randomUUID());

@@ -55,6 +55,13 @@ export interface PullRequestDraft {
   readonly draft: boolean;
 }
 
+/** The commit a branch points at, with what tells the app's own commits from a person's. */
+export interface BranchCommit {
+  readonly sha: string;
+  readonly committerEmail: string;
+  readonly message: string;
+}
+
 export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 
 export interface Platform {
@@ -80,6 +87,8 @@ export interface Platform {
   addLabels(repo: RepoId, number: number, labels: readonly string[]): Promise<void>;
   removeLabel(repo: RepoId, number: number, label: string): Promise<void>;
   deleteBranch(repo: RepoId, branch: string): Promise<void>;
+  /** The commit `branch` points at now; undefined when there is no such branch. */
+  branchHead(repo: RepoId, branch: string): Promise<BranchCommit | undefined>;
 
   comment(repo: RepoId, issueNumber: number, body: string): Promise<void>;
   comments(repo: RepoId, issueNumber: number): Promise<{ body: string; author: string }[]>;

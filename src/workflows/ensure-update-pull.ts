@@ -2,6 +2,7 @@ import {
   CONFLICT_LABEL, pullRequestBody, pullRequestTitle, UPDATE_BRANCH, UPDATE_LABEL,
 } from '../engine/pull-request-text.js';
 import type { Platform, PullRequestInfo, RepoId } from '../github/platform.js';
+import { commentOnce } from './comment-once.js';
 import type { Log } from './log.js';
 import type { AppTemplate } from './open-template.js';
 import type { PreparedUpdate } from './prepare-update.js';
@@ -14,6 +15,8 @@ export interface EnsurePullInput {
   readonly update: PreparedUpdate;
   readonly template: AppTemplate;
   readonly releaseNotesFrom: string | undefined;
+  /** The commit now on the update branch, recorded in the marker as the app's own. */
+  readonly head: string;
   readonly log: Log;
 }
 
@@ -32,7 +35,7 @@ export async function ensureUpdatePull(platform: Platform, input: EnsurePullInpu
   const body = pullRequestBody({
     templateName: template.name,
     templateUrl: template.htmlUrl,
-    marker: { template: template.repository.location.display, from: update.from ?? null, to: update.to },
+    marker: { template: template.repository.location.display, from: update.from ?? null, to: update.to, head: input.head },
     changes: update.changes,
     releaseNotes,
     changedAnswers: update.changedAnswers,
@@ -53,20 +56,10 @@ export async function ensureUpdatePull(platform: Platform, input: EnsurePullInpu
   return pull;
 }
 
-/** Closes an update PR that is no longer needed, says why, and removes its branch. */
-export async function closeUpdatePull(platform: Platform, repo: RepoId, pull: PullRequestInfo, why: string): Promise<void> {
-  await platform.comment(repo, pull.number, why);
-  await platform.updatePull(repo, pull.number, { state: 'closed' });
-  await platform.deleteBranch(repo, UPDATE_BRANCH);
-}
-
 /** Says once, in the PR, that the app stopped rewriting a branch a person pushed to. */
 export async function warnHandsOff(platform: Platform, repo: RepoId, pullNumber: number): Promise<void> {
-  const comments = await platform.comments(repo, pullNumber);
-  if (comments.some((comment) => comment.body.includes(HANDS_OFF_MARKER))) return;
-  await platform.comment(repo, pullNumber, [
+  await commentOnce(platform, repo, pullNumber, HANDS_OFF_MARKER, [
     `Someone other than template-drift pushed to \`${UPDATE_BRANCH}\`, so the app will not rewrite this branch any more.`,
-    'Merge or close this PR as it is; to let the app take over again, delete the branch or close the PR and comment `/sync-template`.',
-    HANDS_OFF_MARKER,
-  ].join('\n\n'));
+    'Merge or close this PR as it is; to let the app take over again, delete the branch and comment `/sync-template`.',
+  ]);
 }

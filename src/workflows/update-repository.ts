@@ -10,12 +10,14 @@ import { isUserError } from '../engine/user-error.js';
 import type { GitBounds } from '../git/git-client.js';
 import { GitRemoteError, ServiceClone } from '../git/service-clone.js';
 import type { Platform, PullRequestInfo, RepoId, RepositoryInfo } from '../github/platform.js';
-import { closeUpdatePull, ensureUpdatePull, warnHandsOff } from './ensure-update-pull.js';
+import { closeUpdatePull } from './close-update-pull.js';
+import { ensureUpdatePull, warnHandsOff } from './ensure-update-pull.js';
 import type { Log } from './log.js';
 import { openAppTemplate } from './open-template.js';
 import { prepareUpdate, type PreparedUpdate } from './prepare-update.js';
 import { reportProblem, resolveProblem } from './problem-issue.js';
 import { recordedAnswers } from './recorded-answers.js';
+import { isAppHead } from './update-branch-owner.js';
 import { DowngradeError } from './update-target.js';
 
 export interface UpdateRequest {
@@ -65,7 +67,7 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
     // update PR would bring the file back. Only pushes look: other events reach every repository.
     if (request.reason === 'push') {
       const [open] = await platform.pullsForBranch(request.repo, UPDATE_BRANCH, 'open');
-      if (open) await closeUpdatePull(platform, request.repo, open, `\`${ANSWERS_FILE}\` was removed from the default branch, so this repository no longer follows its template; closing.`);
+      if (open) await closeUpdatePull(platform, request.repo, open, `\`${ANSWERS_FILE}\` was removed from the default branch, so this repository no longer follows its template; closing.`, deps.committer.email);
     }
     return { kind: 'not-configured' };
   }
@@ -131,7 +133,7 @@ async function updateConfigured(
     });
   } catch (error) {
     if (!(error instanceof DowngradeError)) throw error;
-    return refuseDowngrade(platform, request, openPull, error);
+    return refuseDowngrade(platform, request, openPull, error, deps.committer.email);
   }
   // A person who changed the answers asked for this update, whatever was declined before.
   const answersChanged = request.reason === 'push' && update.changedAnswers.length > 0;
@@ -141,27 +143,27 @@ async function updateConfigured(
   const { writes, deletes } = planWrites(update.changes);
   // Only the answers file would change (the files already match): nothing worth a PR.
   if (writes.size === 0 && deletes.length === 0) {
-    if (openPull) await closeUpdatePull(platform, repo, openPull, `This repository is already in line with ${update.to}; closing.`);
+    if (openPull) await closeUpdatePull(platform, repo, openPull, `This repository is already in line with ${update.to}; closing.`, deps.committer.email);
     await resolveProblem(platform, repo);
     return { kind: 'in-line', version: update.to };
   }
   writes.set(ANSWERS_FILE, { content: Buffer.from(update.answersText), mode: REGULAR });
   const commit = await clone.commit(writes, deletes, commitMessage(template.name, update.to));
 
-  // Step 5: push, never over a person's commit.
+  // Step 5: push, never over a person's commit (one holding exactly this update loses nothing).
   const remote = await clone.remoteBranch(UPDATE_BRANCH);
-  if (remote && !isOurCommit(remote, deps.committer.email)) {
+  const unchanged = remote !== undefined && remote.tree === commit.tree && remote.parent === clone.head;
+  if (remote && !unchanged && !isAppHead(remote, openMarker?.head, deps.committer.email)) {
     if (openPull) await warnHandsOff(platform, repo, openPull.number);
     log.info({ repo, branch: UPDATE_BRANCH }, 'update branch has commits from someone else; leaving it alone');
     return { kind: 'skipped', why: `someone else pushed to ${UPDATE_BRANCH}; the app no longer rewrites it` };
   }
-  const unchanged = remote && remote.tree === commit.tree && remote.parent === clone.head;
   if (!unchanged) await clone.push(commit.sha, UPDATE_BRANCH, remote?.sha);
 
   // Step 6: the pull request.
   const pull = await ensureUpdatePull(platform, {
     repo, defaultBranch: repoInfo.defaultBranch, openPull, update, template,
-    releaseNotesFrom: answers.version, log,
+    releaseNotesFrom: answers.version, head: unchanged ? remote.sha : commit.sha, log,
   });
   await resolveProblem(platform, repo);
   const conflicts = update.changes.filter((change) => change.conflict).length;
@@ -196,20 +198,17 @@ async function* answersHistory(platform: Platform, repo: RepoId, head: string, h
  * behind it is skipped (the PR closed: the repository has moved past it), and a person asking
  * for one with `/sync-template` is told which version is recorded and how to go back on purpose.
  */
-async function refuseDowngrade(platform: Platform, request: UpdateRequest, openPull: PullRequestInfo | undefined, error: DowngradeError): Promise<UpdateOutcome> {
+async function refuseDowngrade(
+  platform: Platform, request: UpdateRequest, openPull: PullRequestInfo | undefined, error: DowngradeError, appEmail: string,
+): Promise<UpdateOutcome> {
   if (!request.explicit && openPull && readMarker(openPull.body)?.to === error.target) {
-    await closeUpdatePull(platform, request.repo, openPull, `This repository already records ${error.recorded}, past ${error.target}; closing.`);
+    await closeUpdatePull(platform, request.repo, openPull, `This repository already records ${error.recorded}, past ${error.target}; closing.`, appEmail);
   }
   return {
     kind: 'skipped',
     why: `${error.target} is older than ${error.recorded}, the version this repository records, and the app never downgrades. ` +
       `To go back on purpose, run \`template-drift update --to ${error.target} --allow-downgrade\` in a checkout and open a pull request`,
   };
-}
-
-/** Our commits carry the bot's email and the update trailer; anything else came from a person. */
-function isOurCommit(head: { committerEmail: string; message: string }, email: string): boolean {
-  return head.committerEmail.toLowerCase() === email.toLowerCase() && /^Template-Drift-Update: /m.test(head.message);
 }
 
 async function isDeclined(platform: Platform, repo: RepoId, version: string): Promise<boolean> {

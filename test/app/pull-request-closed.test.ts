@@ -1,14 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { formatMarker } from '../../src/engine/update-marker.js';
 import { recordedPayload } from '../support/app-harness.js';
-import { mockGitHub, sentRequests, startApp, UPDATE_BRANCH, useGitHub } from '../support/github-mocks.js';
+import { commentsSent, mockComment, mockGitHub, sentBodies, sentRequests, startApp, UPDATE_BRANCH, useGitHub } from '../support/github-mocks.js';
 
 useGitHub();
 
 const PAYMENTS = { owner: 'acme', repo: 'payments' };
 /** What Octokit sends for git.deleteRef({ ref: 'heads/template-drift/update' }): the ref is one escaped path segment. */
 const BRANCH_REF = '/repos/acme/payments/git/refs/heads%2Ftemplate-drift%2Fupdate';
+const BRANCH_HEAD = '/repos/acme/payments/commits/heads%2Ftemplate-drift%2Fupdate';
 const MARKER = formatMarker({ template: 'acme/service-template', from: 'v1.0.0', to: 'v1.1.0' });
+
+/** The head the recorded payload says was merged. */
+function mergedHead(payload: Record<string, unknown>): string {
+  return (payload.pull_request as { head: { sha: string } }).head.sha;
+}
+
+function commitJson(sha: string) {
+  return { sha, commit: { committer: { email: 'octo@example.com' }, message: 'a commit' } };
+}
 
 /** The recorded pull_request.closed payload, made into the app's update PR. */
 function closedPayload(change: { merged: boolean; branch?: string; headRepo?: string; body?: string }): Record<string, unknown> {
@@ -23,22 +33,45 @@ function closedPayload(change: { merged: boolean; branch?: string; headRepo?: st
 }
 
 describe('an update pull request closed', () => {
-  it('merged: the app deletes its branch', async () => {
+  it('merged: the app deletes its branch, still at the merged head', async () => {
+    const payload = closedPayload({ merged: true });
     const api = mockGitHub();
+    api.get(BRANCH_HEAD).reply(200, commitJson(mergedHead(payload)));
     api.delete(BRANCH_REF).reply(204);
 
     const app = await startApp();
-    await app.receive('pull_request', closedPayload({ merged: true }));
+    await app.receive('pull_request', payload);
 
     expect(sentRequests().filter((request) => request.method === 'DELETE').map((request) => request.path)).toEqual([BRANCH_REF]);
   });
 
-  it('merged, with the branch already gone (GitHub deleted it on merge): no failure', async () => {
+  it('merged, with the branch already gone (GitHub deleted it on merge): nothing to delete, no failure', async () => {
     const api = mockGitHub();
-    api.delete(BRANCH_REF).reply(422, { message: 'Reference does not exist' });
+    api.get(BRANCH_HEAD).reply(422, { message: 'No commit found for SHA: heads/template-drift/update' });
 
     const app = await startApp();
     await app.receive('pull_request', closedPayload({ merged: true }));
+
+    expect(sentRequests().filter((request) => request.method === 'DELETE')).toEqual([]);
+  });
+
+  it('merged, and someone pushed to the branch after the merge: the branch stays, and the PR says so once', async () => {
+    const payload = closedPayload({ merged: true });
+    const api = mockGitHub();
+    api.get(BRANCH_HEAD).reply(200, commitJson('f'.repeat(40)));
+    api.get('/repos/acme/payments/issues/2/comments').query(true).reply(200, []);
+    mockComment(api, PAYMENTS, 2);
+    // Delivered again: the notice is there already, so nothing more is said.
+    api.get(BRANCH_HEAD).reply(200, commitJson('f'.repeat(40)));
+    api.get('/repos/acme/payments/issues/2/comments').query(true)
+      .reply(200, () => [{ body: String(sentBodies('POST', '/repos/acme/payments/issues/2/comments')[0]?.body), user: { login: 'template-drift[bot]' } }]);
+
+    const app = await startApp();
+    await app.receive('pull_request', payload);
+    await app.receive('pull_request', payload);
+
+    expect(sentRequests().filter((request) => request.method === 'DELETE')).toEqual([]);
+    expect(commentsSent(PAYMENTS, 2)).toEqual([expect.stringContaining('has commits pushed after this PR was merged, so the app leaves the branch as it is')]);
   });
 
   it.each([

@@ -2,41 +2,20 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ServiceClone } from '../../src/git/service-clone.js';
-import { INSTALLATION_ID, type TestApp } from '../support/app-harness.js';
+import { INSTALLATION_ID } from '../support/app-harness.js';
 import {
-  commentsSent, ANSWERS_PATH, mockComment, mockGitHub, mockIssues, mockPulls, mockRelease, mockReleaseNotes, mockUpdatePull, mockUpdateStart, mockUpdateToNewPull, openPullFrom,
-  pushPayload, releasePayload, sentBodies, sentRequests, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub, type MockRepo,
+  commentsSent, mockBranchHead, ANSWERS_PATH, mockComment, mockGitHub, mockIssues, mockPulls, mockReleaseNotes, mockUpdatePull, mockUpdateStart, mockUpdateToNewPull, openPullFrom,
+  pushPayload, sentBodies, sentRequests, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub,
 } from '../support/github-mocks.js';
-import { createService, createTemplate, type BareRepo, type ServiceFixture } from '../support/service-fleet.js';
+import { createService, createTemplate, type BareRepo } from '../support/service-fleet.js';
 import { contentsPath } from '../support/github-nock.js';
 import { git, tempDir } from '../support/temp-repo.js';
+import { DOCKERFILE_V11, fleetWithPull } from '../support/update-pull-fixture.js';
 
 useGitHub();
 
 const PAYMENTS = { owner: 'acme', repo: 'payments' };
-const DOCKERFILE_V11 = { 'Dockerfile.hbs': 'FROM python:3.13-slim\nENV LOG_LEVEL={{log_level}}\n' };
 const MAKEFILE_V12 = { 'Makefile': 'test:\n\tpytest --cov\n\nlint:\n\truff check .\n' };
-
-interface Fleet {
-  readonly payments: ServiceFixture;
-  readonly tpl: MockRepo;
-  readonly repo: MockRepo;
-  readonly app: TestApp;
-}
-
-/** A template at v1.1.0, a service made from v1.0.0, and the update PR `number` the v1.1.0 release opened. */
-async function fleetWithPull(number: number): Promise<Fleet & { created: Record<string, unknown> }> {
-  const template = await createTemplate();
-  await template.release('v1.1.0', DOCKERFILE_V11);
-  const payments = await createService(template, 'payments');
-  const f = { payments, tpl: templateRepo(template), repo: await serviceRepo('payments', payments), app: await startApp() };
-  const api = mockGitHub();
-  mockRelease(api, f.tpl, [f.repo]);
-  mockUpdateToNewPull(api, f.repo, { template: f.tpl, number });
-  await f.app.receive('release', releasePayload('v1.1.0'));
-  const [created] = sentBodies('POST', '/repos/acme/payments/pulls');
-  return { ...f, created: created! };
-}
 
 /** The ref updates the bare repository accepts from now on, as git's post-receive hook reads them: `old new ref`. */
 async function watchRefUpdates(bare: BareRepo): Promise<() => Promise<string[]>> {
@@ -56,7 +35,7 @@ function apiCalls(): string[] {
 }
 
 describe('a push to the default branch', () => {
-  it('while an update PR is open: the branch is rewritten on top of the new head, the PR left as it is when its text is unchanged, never a second PR', async () => {
+  it('while an update PR is open: the branch is rewritten on top of the new head, the PR\'s marker records the new commit, never a second PR', async () => {
     const f = await fleetWithPull(7);
     const before = await f.payments.bare.sha(UPDATE_BRANCH);
     await f.payments.commit({ 'README.md': '# payments\n' }, 'document the service');
@@ -71,6 +50,7 @@ describe('a push to the default branch', () => {
     mockUpdateStart(api, f.repo, { template: f.tpl, openPull: open });
     mockPulls(api, PAYMENTS, 'closed');
     mockReleaseNotes(api);
+    mockUpdatePull(api, open);
     mockIssues(api, PAYMENTS);
     await f.app.receive('push', pushPayload(PAYMENTS, ['README.md']));
 
@@ -82,7 +62,8 @@ describe('a push to the default branch', () => {
     // One push that replaced the app's own commit, leased on it (--force-with-lease=<that commit>).
     expect(await refUpdates()).toEqual([`${before} ${after} refs/heads/${UPDATE_BRANCH}`]);
     expect(push).toHaveBeenCalledExactlyOnceWith(after, UPDATE_BRANCH, before);
-    expect(sentBodies('PATCH', '/repos/acme/payments/pulls/7')).toEqual([]);
+    const [patch] = sentBodies('PATCH', '/repos/acme/payments/pulls/7');
+    expect(patch?.body).toBe(String(f.created.body).replace(`"head":"${before}"`, `"head":"${after}"`));
     expect(sentBodies('POST', '/repos/acme/payments/pulls')).toHaveLength(1);
   });
 
@@ -155,6 +136,7 @@ describe('a push to the default branch', () => {
     mockPulls(api, PAYMENTS, 'open', [open]);
     api.get(contentsPath('acme', 'payments', ANSWERS_PATH)).reply(404, { message: 'Not Found' });
     mockPulls(api, PAYMENTS, 'open', [open]);
+    mockBranchHead(api, PAYMENTS, f.payments.bare);
     mockComment(api, PAYMENTS, 7);
     mockUpdatePull(api, open);
     api.delete('/repos/acme/payments/git/refs/heads%2Ftemplate-drift%2Fupdate').reply(204);

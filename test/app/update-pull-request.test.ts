@@ -3,7 +3,7 @@ import { formatMarker } from '../../src/engine/update-marker.js';
 import { git, type Tree } from '../support/temp-repo.js';
 import { pushAsPerson } from '../support/git-remote.js';
 import {
-  commentsSent, commentId, commentPayload, mockAddLabels, mockComment, mockGitHub, mockIssues, mockPermission, mockPulls, mockReaction,
+  commentsSent, mockUpdateToRefreshedPull, mockBranchHead, commentId, commentPayload, mockAddLabels, mockComment, mockGitHub, mockIssues, mockPermission, mockPulls, mockReaction,
   mockRelease, mockReleaseNotes, mockUpdatePull, mockUpdateStart, mockUpdateToNewPull, openPullFrom, pushPayload, releasePayload,
   sentBodies, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub, type MockRepo,
 } from '../support/github-mocks.js';
@@ -69,7 +69,9 @@ describe('the update pull request', () => {
     expect(body).toContain('Notes for v1.1.0');
     expect(body).not.toContain('Notes for v1.0.0');
     expect(body).toContain('`/sync-template <tag>`');
-    expect(body).toMatch(/<!-- template-drift-update \{"template":"[^"]+","from":"v1\.0\.0","to":"v1\.1\.0"\} -->$/);
+    // The marker records the commit the app pushed: how it later tells its own head from a person's.
+    const pushed = await payments.bare.sha(UPDATE_BRANCH);
+    expect(body).toMatch(new RegExp(`<!-- template-drift-update \\{"template":"[^"]+","from":"v1\\.0\\.0","to":"v1\\.1\\.0","head":"${pushed}"\\} -->$`));
 
     expect(await git(payments.bare.dir, 'log', '--format=%B', '-1', UPDATE_BRANCH)).toBe('chore(template): update service-template to v1.1.0\n\nTemplate-Drift-Update: v1.1.0\n\n');
     expect(await payments.bare.sha(`${UPDATE_BRANCH}^`)).toBe(await payments.bare.sha('main'));
@@ -83,14 +85,8 @@ describe('the update pull request', () => {
     const first = await f.payments.bare.sha(UPDATE_BRANCH);
     await f.template.release('v1.2.0', { 'Dockerfile.hbs': 'FROM python:3.14-slim\nENV LOG_LEVEL={{log_level}}\n' });
 
-    const api = mockGitHub();
     const open = openPullFrom(PAYMENTS, 7, created);
-    mockRelease(api, f.tpl, [f.repo]);
-    mockUpdateStart(api, f.repo, { template: f.tpl, openPull: open });
-    mockPulls(api, PAYMENTS, 'closed');
-    mockReleaseNotes(api, ['v1.0.0', 'v1.1.0', 'v1.2.0']);
-    mockUpdatePull(api, open);
-    mockIssues(api, PAYMENTS);
+    mockUpdateToRefreshedPull(mockGitHub(), f.repo, { template: f.tpl, openPull: open, releaseTags: ['v1.0.0', 'v1.1.0', 'v1.2.0'] });
     await f.app.receive('release', releasePayload('v1.2.0'));
 
     expect(sentBodies('POST', '/repos/acme/payments/pulls')).toHaveLength(1);
@@ -114,6 +110,7 @@ describe('the update pull request', () => {
     mockPulls(api, PAYMENTS, 'open', [open]);
     mockUpdateStart(api, f.repo, { template: f.tpl, openPull: open });
     mockPulls(api, PAYMENTS, 'closed');
+    mockBranchHead(api, PAYMENTS, f.payments.bare);
     mockComment(api, PAYMENTS, 7);
     mockUpdatePull(api, open);
     api.delete(/^\/repos\/acme\/payments\/git\/refs\/heads(\/|%2F)template-drift(\/|%2F)update$/).reply(204);

@@ -110,6 +110,29 @@ describe('people and the update PR, end to end', () => {
     expect(await github.pulls(OWNER, 'f-svc')).toHaveLength(1);
   });
 
+  it('keeps a person\'s commit on the branch when main catches up: the PR is closed, the branch stays, said once', async () => {
+    const w = world();
+    const { github } = w;
+    const pull = await w.serviceWithUpdatePull('tpl-j', 'j-svc', { v1: TEMPLATE_V1, v1_1: TEMPLATE_V1_1 });
+    const human = await github.commit(OWNER, 'j-svc', UPDATE_BRANCH, { 'NOTES.md': 'Tried this locally, works.\n' },
+      { message: 'Note from a person', author: { name: 'Octo Person', email: 'octo@example.com', login: 'octo-person' }, deliver: true });
+    await w.settle();
+    // Someone applies the same update to main by hand (the app's files and answers, copied).
+    const applied: Record<string, string> = {};
+    for (const path of ['logging.yml', '.circleci/config.yml', 'Makefile', '.github/template-drift.yml']) {
+      applied[path] = (await github.readFile(OWNER, 'j-svc', pull.headSha, path))!;
+    }
+    await github.commit(OWNER, 'j-svc', 'main', applied, { message: 'Apply v1.1.0 by hand', deliver: true });
+    await w.settle();
+
+    expect((await github.branches(OWNER, 'j-svc')).get(UPDATE_BRANCH)).toBe(human);
+    expect(await github.pull(OWNER, 'j-svc', pull.number)).toMatchObject({ state: 'closed', merged: false });
+    const notices = github.comments(OWNER, 'j-svc', pull.number).filter((c) => c.user === github.botLogin);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.body).toContain('already in line with v1.1.0');
+    expect(notices[0]!.body).toContain('so the app leaves the branch as it is');
+  });
+
   it('waits out a 502 and a secondary rate limit, with no duplicate PR', async () => {
     const w = world();
     const { github } = w;

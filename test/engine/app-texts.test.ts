@@ -41,6 +41,14 @@ describe('the hidden update marker', () => {
     expect(readMarker('no marker here')).toBeUndefined();
     expect(readMarker('<!-- template-drift-update {not json} -->')).toBeUndefined();
   });
+
+  it('records the commit the app pushed; anything but a commit id there reads as no record', () => {
+    const head = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+    const marker = { template: 'acme/t', from: 'v1.0.0', to: 'v1.1.0', head };
+    expect(readMarker(formatMarker(marker))).toEqual(marker);
+    expect(readMarker(formatMarker({ ...marker, head: 'main' }))).toEqual({ template: 'acme/t', from: 'v1.0.0', to: 'v1.1.0' });
+    expect(readMarker(formatMarker({ template: 'acme/t', from: null, to: 'v1.1.0' }))?.head).toBeUndefined();
+  });
 });
 
 describe('pull request text', () => {

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { onTestFinished } from 'vitest';
 import type { BareRepo } from './service-fleet.js';
 import { git, tempDir, writeTree, type Tree } from './temp-repo.js';
@@ -56,15 +58,23 @@ export async function rejectPushes(bare: BareRepo): Promise<void> {
 
 /**
  * A person pushes to `branch`: a commit on top of it, or (force) a branch made from main.
- * Commits carry the test identity (TEST_GIT_ENV), never the app's.
+ * Commits carry the test identity (TEST_GIT_ENV), unless `posingAs` copies the app's committer
+ * e-mail and commit message (trailer included), as anyone who can push could.
  */
-export async function pushAsPerson(bare: BareRepo, branch: string, tree: Tree, options: { force?: boolean } = {}): Promise<string> {
+export async function pushAsPerson(
+  bare: BareRepo, branch: string, tree: Tree, options: { force?: boolean; posingAs?: { committerEmail: string; message: string } } = {},
+): Promise<string> {
   const work = await tempDir('td-person-');
   await git(work, 'clone', '--quiet', '--', bare.dir, '.');
   await git(work, 'checkout', '--quiet', '-B', branch, options.force ? 'origin/main' : `origin/${branch}`);
   await writeTree(work, tree);
   await git(work, 'add', '--all');
-  await git(work, 'commit', '--quiet', '-m', 'a person fixes the update by hand');
+  const { posingAs } = options;
+  if (posingAs) {
+    await promisify(execFile)('git', ['commit', '--quiet', '-m', posingAs.message], { cwd: work, env: { ...process.env, GIT_COMMITTER_EMAIL: posingAs.committerEmail } });
+  } else {
+    await git(work, 'commit', '--quiet', '-m', 'a person fixes the update by hand');
+  }
   await git(work, 'push', '--quiet', '--force', 'origin', `HEAD:refs/heads/${branch}`);
   return (await git(work, 'rev-parse', 'HEAD')).trim();
 }

@@ -2,7 +2,7 @@ import nock from 'nock';
 import { afterEach, beforeEach, expect, vi } from 'vitest';
 import { createTestApp, recordedPayload, useNock, type TestApp } from './app-harness.js';
 import { contentJson, contentsPath, github, INSTALLATION_TOKEN, mockTokens, pullJson, repoJson, type PullJsonInput } from './github-nock.js';
-import type { ServiceFixture, TemplateFixture } from './service-fleet.js';
+import type { BareRepo, ServiceFixture, TemplateFixture } from './service-fleet.js';
 import { git } from './temp-repo.js';
 
 /**
@@ -307,6 +307,17 @@ export function mockReaction(scope: nock.Scope, repo: RepoRef, commentId: number
   scope.post(`/repos/${repo.owner}/${repo.repo}/issues/comments/${commentId}/reactions`, { content: 'eyes' }).reply(201, { id: 1, content: 'eyes' });
 }
 
+/**
+ * GET commits/heads/template-drift/update (the branch head the app checks before deleting the
+ * branch), answered from the bare repository when asked; 422 as GitHub does when there is none.
+ */
+export function mockBranchHead(scope: nock.Scope, repo: RepoRef, bare: BareRepo): void {
+  scope.get(new RegExp(`^/repos/${repo.owner}/${repo.repo}/commits/heads(/|%2F)template-drift(/|%2F)update$`)).reply(async () => {
+    const commit = await bare.commitJson(UPDATE_BRANCH);
+    return commit ? [200, commit] : [422, { message: 'No commit found for SHA: heads/template-drift/update' }];
+  });
+}
+
 export function mockPermission(scope: nock.Scope, repo: RepoRef, login: string, permission: string): void {
   scope.get(`/repos/${repo.owner}/${repo.repo}/collaborators/${login}/permission`)
     .reply(200, { permission: permission === 'maintain' ? 'write' : permission === 'triage' ? 'read' : permission, role_name: permission, user: { login } });
@@ -385,6 +396,16 @@ export function mockUpdateToNewPull(scope: nock.Scope, repo: MockRepo, input: Ne
   mockCreatePull(scope, repo, input.number);
   mockAddLabels(scope, repo, input.number, input.labels ?? ['template-drift']);
   mockIssues(scope, repo, input.issues);
+}
+
+/** A release's whole update that refreshes the open update PR in place (push, PATCH; no issue open). */
+export function mockUpdateToRefreshedPull(scope: nock.Scope, repo: MockRepo, input: { template: MockRepo; openPull: PullJsonInput; releaseTags: string[] }): void {
+  mockRelease(scope, input.template, [repo]);
+  mockUpdateStart(scope, repo, input);
+  mockPulls(scope, repo, 'closed');
+  mockReleaseNotes(scope, input.releaseTags);
+  mockUpdatePull(scope, input.openPull);
+  mockIssues(scope, repo);
 }
 
 /** The template, the service and a first PR body as the app wrote it (for "open PR" mocks). */

@@ -49,6 +49,14 @@ export class BareRepo {
     }
   }
 
+  /** The commit `ref` points at, as GitHub's commits API reports it (sha, committer e-mail, message). */
+  async commitJson(ref: string): Promise<{ sha: string; commit: { committer: { email: string }; message: string } } | undefined> {
+    const sha = await this.sha(ref);
+    if (!sha) return undefined;
+    const [email = '', message = ''] = (await git(this.dir, 'show', '-s', '--format=%ce%x00%B', sha)).split('\0');
+    return { sha, commit: { committer: { email }, message } };
+  }
+
   async log(ref: string): Promise<string> {
     return git(this.dir, 'log', '--format=%an <%ae>|%s', ref);
   }
