@@ -4,8 +4,8 @@ import type { Probot } from 'probot';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordedPayload, type TestApp } from '../support/app-harness.js';
 import {
-  commentId, commentPayload, mockAnswers, mockComment, mockGitHub, mockPermission, mockReaction, mockRepository,
-  sentBodies, sentRequests, serviceRepo, startApp, TEMPLATE, useGitHub, type RepoRef,
+  commentId, commentPayload, mockAnswers, mockComment, mockFanOut, mockGitHub, mockPermission, mockReaction, mockRepository,
+  releasePayload, sentBodies, sentRequests, serviceRepo, startApp, TEMPLATE, templateRepo, useGitHub, type RepoRef,
 } from '../support/github-mocks.js';
 import { repoJson } from '../support/github-nock.js';
 import { startStallingServer, type StallingServer } from '../support/stalling-server.js';
@@ -70,6 +70,26 @@ describe.each([
     expect(sentBodies('POST', '/repos/acme/payments/issues/1/comments')).toEqual([]);
     expect(sentRequests().filter((request) => request.path.startsWith('/repos/acme/orders'))).toEqual([]);
     expect(server?.requests()).toBe(1);
+  });
+});
+
+describe('installation.deleted during a release fan-out', () => {
+  it('stops the fan-out, and the stopped fan-out queues no updates', async () => {
+    server = await startStallingServer();
+    const template = templateRepo({ url: server.url });
+    const payments = await serviceRepo('payments', undefined, 'template: acme/service-template\nversion: v1.0.0\n');
+    const api = mockGitHub();
+    // Everything up to the fetch of the released template, which hangs; payments' answers are read once.
+    mockFanOut(api, { template, repositories: [template, payments], anyTarget: true });
+
+    const app = await startApp();
+    await deliver(app.probot, 'release', releasePayload('v1.1.0'));
+    while (server.requests() === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await app.receive('installation', recordedPayload('installation', 'deleted', TEMPLATE));
+
+    expect(sentRequests().filter((request) => request.path.startsWith('/repos/acme/payments')).map((request) => request.path))
+      .toEqual(['/repos/acme/payments/contents/.github%2Ftemplate-drift.yml']);
+    expect(app.runtime.queue.stats()).toEqual({ running: 0, waiting: 0 });
   });
 });
 

@@ -15,12 +15,15 @@ export function onReleasePublished(runtime: AppRuntime) {
       name: 'fan-out-release',
       run: async (signal) => {
         await fanOutRelease({ template, tag: release.tag_name, prerelease: release.prerelease }, {
-          platform: scope.platform,
+          platform: scope.platformFor(signal),
           cacheDir: runtime.settings.cacheDir,
           log: context.log,
           git: runtime.gitBounds(signal),
           // Each update reports its own failure through the queue; one never stops the others.
-          updateLater: (repo, tag) => void scope.update({ repo, targetRef: tag, explicit: false, reason: 'release' }).catch(() => undefined),
+          // A fan-out stopped (its deadline, or its installation gone) queues nothing more.
+          updateLater: (repo, tag) => {
+            if (!signal.aborted) void scope.update({ repo, targetRef: tag, explicit: false, reason: 'release' }).catch(() => undefined);
+          },
         });
       },
     });
