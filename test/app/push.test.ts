@@ -127,6 +127,36 @@ describe('a push to the default branch', () => {
     expect(await git(payments.bare.dir, 'diff', '--name-status', 'main', UPDATE_BRANCH)).toBe('A\tbilling/app.py\nD\tpayments/app.py\n');
   });
 
+  it('that records a version past the open update PR\'s (updated by hand): the PR is closed, never a downgrade', async () => {
+    const template = await createTemplate();
+    await template.release('v1.1.0', DOCKERFILE_V11);
+    const payments = await createService(template, 'payments');
+    const tpl = templateRepo(template);
+    const api = mockGitHub();
+    mockRelease(api, tpl, [await serviceRepo('payments', payments)]);
+    mockUpdateToNewPull(api, await serviceRepo('payments', payments), { template: tpl, number: 7 });
+    const app = await startApp();
+    await app.receive('release', releasePayload('v1.1.0'));
+    const [created] = sentBodies('POST', '/repos/acme/payments/pulls');
+
+    await template.release('v1.2.0', MAKEFILE_V12);
+    const v12 = await template.bare.sha('v1.2.0^{commit}');
+    const answers = await payments.bare.show('main', ANSWERS_PATH);
+    await payments.commit({ [ANSWERS_PATH]: answers.replace(/^version: .*$/m, 'version: v1.2.0').replace(/^commit: .*$/m, `commit: ${v12}`) }, 'update to v1.2.0 with the CLI');
+    const open = openPullFrom(PAYMENTS, 7, created!);
+    const again = mockGitHub();
+    mockPulls(again, PAYMENTS, 'open', [open]);
+    mockUpdateStart(again, await serviceRepo('payments', payments), { template: tpl, openPull: open });
+    mockComment(again, PAYMENTS, 7);
+    mockUpdatePull(again, open);
+    again.delete('/repos/acme/payments/git/refs/heads%2Ftemplate-drift%2Fupdate').reply(204);
+    await app.receive('push', pushPayload(PAYMENTS, [ANSWERS_PATH]));
+
+    expect(String(sentBodies('POST', '/repos/acme/payments/issues/7/comments')[0]?.body)).toContain('This repository already records v1.2.0, past v1.1.0; closing.');
+    expect(sentBodies('PATCH', '/repos/acme/payments/pulls/7')).toEqual([{ state: 'closed' }]);
+    expect(sentBodies('POST', '/repos/acme/payments/pulls')).toHaveLength(1);
+  });
+
   it('that removes the answers file while an update PR is open: the PR is closed with a comment and its branch deleted', async () => {
     const f = await fleetWithPull(7);
     await f.payments.commit({ [ANSWERS_PATH]: null }, 'stop following the template');
