@@ -1,10 +1,16 @@
 import { tmpdir } from 'node:os';
 import { GitError, GitPluginError, simpleGit, type SimpleGit } from 'simple-git';
 import { UserError } from '../engine/user-error.js';
+import { mergeGitEnv, restrictedGitEnv } from './git-config-env.js';
 
 export interface GitClientOptions {
   /** Extra environment for git: credentials via GIT_CONFIG_* or test isolation. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * The only protocols git may speak, with credential helpers, prompts and redirects off (the
+   * app, whose remote addresses come from answers files). Absent: git's defaults (the CLI).
+   */
+  readonly protocols?: readonly string[];
   /** Exit codes (besides 0) that are answers, not failures: `merge-file` exits with its conflict count. */
   readonly acceptExitCodes?: (code: number) => boolean;
   /** Called with each exit code, for commands whose exit code is their answer. */
@@ -43,7 +49,8 @@ function childEnvironment(extra: Readonly<Record<string, string>> = {}): Record<
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !INTERACTIVE_ONLY.has(key.toUpperCase())) env[key] = value;
   }
-  return { ...env, GIT_TERMINAL_PROMPT: '0', ...extra };
+  // Configuration lists are joined, not replaced: the caller's own GIT_CONFIG_COUNT survives ours.
+  return mergeGitEnv(env, { GIT_TERMINAL_PROMPT: '0' }, extra);
 }
 
 /**
@@ -63,6 +70,9 @@ export function gitClient(baseDir: string, options: GitClientOptions = {}): Simp
       // GIT_CONFIG_GLOBAL and GIT_SSH_COMMAND come from the person's own environment, not from input.
       allowUnsafeConfigPaths: true,
       allowUnsafeSshCommand: true,
+      // Only ever set to nothing, by restrictedGitEnv: no helper or askpass program runs for the app.
+      allowUnsafeCredentialHelper: true,
+      allowUnsafeAskPass: true,
     },
     errors(error, result) {
       options.onExit?.(result.exitCode);
@@ -76,7 +86,8 @@ export function gitClient(baseDir: string, options: GitClientOptions = {}): Simp
     },
   });
   const lowSpeed: Record<string, string> = stallSeconds ? { GIT_HTTP_LOW_SPEED_LIMIT: '1', GIT_HTTP_LOW_SPEED_TIME: String(stallSeconds) } : {};
-  return git.env(childEnvironment({ ...lowSpeed, ...options.env }));
+  const restricted = options.protocols ? restrictedGitEnv(options.protocols) : {};
+  return git.env(childEnvironment(mergeGitEnv(lowSpeed, options.env ?? {}, restricted)));
 }
 
 /**

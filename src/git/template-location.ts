@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { configEnv } from './git-config-env.js';
 import { redact } from './redact.js';
 
 export interface TemplateLocation {
@@ -54,9 +55,5 @@ export function tokenAuthEnv(url: string, token: string | undefined): Record<str
   if (!token || !/^https?:\/\//i.test(url)) return {};
   const origin = new URL(url).origin;
   const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
-  return {
-    GIT_CONFIG_COUNT: '1',
-    GIT_CONFIG_KEY_0: `http.${origin}/.extraheader`,
-    GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
-  };
+  return configEnv([[`http.${origin}/.extraheader`, `Authorization: Basic ${basic}`]]);
 }
