@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import PQueue from 'p-queue';
 import type { Probot, ProbotOctokit } from 'probot';
 import type { GitBounds } from '../git/git-client.js';
@@ -8,8 +9,10 @@ import { InProcessQueue } from '../queue/in-process-queue.js';
 import { JobDeadlineError, JobDroppedError } from '../queue/job-errors.js';
 import type { WorkQueue } from '../queue/work-queue.js';
 import type { Log } from '../workflows/log.js';
+import type { FetchSettings } from '../workflows/open-template.js';
 import { updateRepository, type UpdateOutcome, type UpdateRequest } from '../workflows/update-repository.js';
-import { DEFAULT_GIT_STALL_S, DEFAULT_JOB_TIMEOUT_S, type AppSettings } from './settings.js';
+import { gitProtocols } from '../engine/template-source-policy.js';
+import { DEFAULT_GIT_STALL_S, DEFAULT_JOB_TIMEOUT_S, DEFAULT_TEMPLATE_SOURCES, type AppSettings } from './settings.js';
 
 /** What one event's handler needs: GitHub for its installation, and the way to queue work. */
 export interface EventScope {
@@ -17,6 +20,8 @@ export interface EventScope {
   /** GitHub for one queued job: once `signal` aborts (the job was stopped), its writes are refused. */
   platformFor(signal: AbortSignal): Platform;
   readonly log: Log;
+  /** How templates are fetched for this installation (its own cache, the source policy). */
+  readonly fetching: FetchSettings;
   /** Queues the update of one repository (serialized per repository) and resolves with its outcome. */
   update(request: UpdateRequest): Promise<UpdateOutcome>;
 }
@@ -64,14 +69,16 @@ export class AppRuntime {
   }
 
   scope(octokit: ProbotOctokit, installationId: number, log: Log): EventScope {
+    const fetching = this.fetchSettings(installationId);
     const deps = {
-      cacheDir: this.settings.cacheDir, committer: this.settings.committer, merger: this.merger, log,
+      fetching, committer: this.settings.committer, merger: this.merger, log,
       ...(this.settings.renderLimits && { renderLimits: this.settings.renderLimits }),
     };
     return {
       platform: this.platform(octokit, installationId),
       platformFor: (signal) => this.platform(octokit, installationId, signal),
       log,
+      fetching,
       update: async (request) => {
         let outcome: UpdateOutcome | undefined;
         try {
@@ -140,6 +147,18 @@ export class AppRuntime {
         });
       },
     });
+  }
+
+  /**
+   * Each installation has its own template cache: what one fetched with its rights is never
+   * served to another (the README's security model says why there is an access check too).
+   */
+  private fetchSettings(installationId: number): FetchSettings {
+    return {
+      cacheDir: join(this.settings.cacheDir, 'installations', String(installationId)),
+      sources: this.settings.templateSources ?? DEFAULT_TEMPLATE_SOURCES,
+      gitProtocols: this.settings.gitProtocols ?? gitProtocols(this.settings.templateSources ?? DEFAULT_TEMPLATE_SOURCES),
+    };
   }
 
   /** An installation token for one repository, with only the permissions the job needs. */

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_RENDER_MB_SETTING, renderLimits, type RenderLimits } from '../engine/render-budget.js';
+import { gitProtocols, parseAllowedHosts, type SourcePolicy } from '../engine/template-source-policy.js';
 
 /** The app's own settings, read once from the environment (Probot reads its own). */
 export interface AppSettings {
@@ -18,13 +19,23 @@ export interface AppSettings {
   readonly committer: { readonly name: string; readonly email: string };
   /** Bounds on rendering one template version (`TEMPLATE_DRIFT_MAX_RENDER_MB`); the defaults when absent. */
   readonly renderLimits?: RenderLimits;
+  /** Where templates may come from: the served GitHub, and TEMPLATE_DRIFT_ALLOWED_HOSTS; github.com alone when absent. */
+  readonly templateSources?: SourcePolicy;
+  /** The only protocols git may speak for the app: https, plus http when GHE_PROTOCOL=http; https when absent. */
+  readonly gitProtocols?: readonly string[];
 }
+
+/** The strictest sources: github.com's own repositories, over https. */
+export const DEFAULT_TEMPLATE_SOURCES: SourcePolicy = { serverUrl: 'https://github.com', allowedHosts: [] };
 
 export const DEFAULT_GIT_STALL_S = 60;
 export const DEFAULT_JOB_TIMEOUT_S = 600;
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings {
   const concurrency = positiveInteger(env.TEMPLATE_DRIFT_CONCURRENCY, 4);
+  // The GitHub Probot talks to (it reads the same two variables): github.com unless Enterprise.
+  const serverUrl = env.GHE_HOST ? `${env.GHE_PROTOCOL || 'https'}://${env.GHE_HOST}` : 'https://github.com';
+  const templateSources = { serverUrl: new URL(serverUrl).origin, allowedHosts: parseAllowedHosts(env.TEMPLATE_DRIFT_ALLOWED_HOSTS) };
   return {
     cacheDir: env.TEMPLATE_DRIFT_CACHE_DIR || join(tmpdir(), 'template-drift-cache'),
     concurrency,
@@ -37,6 +48,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
       email: env.TEMPLATE_DRIFT_COMMITTER_EMAIL || 'template-drift[bot]@users.noreply.github.com',
     },
     renderLimits: renderLimits(env[MAX_RENDER_MB_SETTING]),
+    templateSources,
+    gitProtocols: gitProtocols(templateSources),
   };
 }
 

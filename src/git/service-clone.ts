@@ -20,6 +20,8 @@ export interface CloneOptions {
   readonly committer: { readonly name: string; readonly email: string };
   /** The stall limit and the job's deadline, for every git command on this clone. */
   readonly bounds?: GitBounds;
+  /** The only protocols git may speak. */
+  readonly protocols?: readonly string[];
 }
 
 export interface BranchHead {
@@ -48,7 +50,7 @@ export class ServiceClone {
   static async open(options: CloneOptions): Promise<ServiceClone> {
     assertRefLike(options.branch, 'Branch');
     const dir = await mkdtemp(join(tmpdir(), 'template-drift-clone-'));
-    const git = gitClient(dir, { env: cloneEnv(options), ...(options.bounds && { bounds: options.bounds }) });
+    const git = gitClient(dir, { env: cloneEnv(options), ...(options.bounds && { bounds: options.bounds }), ...(options.protocols && { protocols: options.protocols }) });
     try {
       await git.raw(['clone', '--quiet', '--progress', '--depth', '1', '--filter=blob:none', '--no-checkout', '--single-branch', '--no-tags',
         '--branch', options.branch, '--', options.cloneUrl, '.']);

@@ -16,6 +16,8 @@ export interface TemplateStoreOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Secrets to strip from any message (the token, in case git echoes it). */
   readonly secrets?: readonly string[];
+  /** The only protocols git may speak (the app); absent: git's defaults (the CLI). */
+  readonly protocols?: readonly string[];
   /** Told before slow work (a fetch), so a terminal can show progress. */
   readonly onProgress?: (message: string) => void;
   /** Limits on the template host's git traffic (the app's stall limit and job deadline). */
@@ -62,7 +64,11 @@ export class TemplateStore {
       await gitClient(scratch).raw(['init', '--bare', '--quiet']);
       await rename(scratch, dir).catch(async () => rm(scratch, { recursive: true, force: true }));
     }
-    const git = gitClient(dir, { ...(this.options.env && { env: this.options.env }), ...(this.options.bounds && { bounds: this.options.bounds }) });
+    const git = gitClient(dir, {
+      ...(this.options.env && { env: this.options.env }),
+      ...(this.options.bounds && { bounds: this.options.bounds }),
+      ...(this.options.protocols && { protocols: this.options.protocols }),
+    });
     return new TemplateRepository(location, git, this.options);
   }
 }

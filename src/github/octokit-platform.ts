@@ -74,6 +74,25 @@ export class OctokitPlatform implements Platform {
     return this.options.createToken(repo, access);
   }
 
+  async findRepository(repo: RepoId): Promise<RepositoryInfo | undefined> {
+    try {
+      return await this.repository(repo);
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async installedReadToken(repo: RepoId): Promise<string | undefined> {
+    try {
+      return await this.options.createToken(repo, 'read');
+    } catch (error) {
+      // GitHub answers 422 when a repository asked for is not one of the installation's.
+      if (statusOf(error) === 422 || statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
   async pullsForBranch({ owner, repo }: RepoId, branch: string, state: 'open' | 'closed'): Promise<PullRequestInfo[]> {
     const pulls = await this.octokit.paginate(this.octokit.rest.pulls.list, { owner, repo, state, head: `${owner}:${branch}`, per_page: 100 });
     return (pulls as RestPull[]).map(toPull).filter((pull) => pull.headRef === branch && pull.headRepo?.toLowerCase() === `${owner}/${repo}`.toLowerCase());

@@ -78,6 +78,10 @@ export interface Platform {
   permission(repo: RepoId, username: string): Promise<Permission>;
   /** An installation token that can reach this one repository only. */
   repositoryToken(repo: RepoId, access: 'read' | 'write'): Promise<string>;
+  /** The repository as this installation sees it (its own and public ones); undefined when GitHub answers 404. */
+  findRepository(repo: RepoId): Promise<RepositoryInfo | undefined>;
+  /** A read-only token for a repository this installation was granted; undefined when it was not. */
+  installedReadToken(repo: RepoId): Promise<string | undefined>;
 
   /** Pull requests whose head is `branch` in the repository itself (never a fork's). */
   pullsForBranch(repo: RepoId, branch: string, state: 'open' | 'closed'): Promise<PullRequestInfo[]>;

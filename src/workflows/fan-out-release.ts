@@ -6,7 +6,7 @@ import { isAtOrPast } from '../engine/template-versions.js';
 import type { GitBounds } from '../git/git-client.js';
 import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
 import type { Log } from './log.js';
-import { openAppTemplate } from './open-template.js';
+import { openAppTemplate, type FetchSettings } from './open-template.js';
 
 const ANSWERS_READS_AT_ONCE = 8;
 
@@ -18,7 +18,7 @@ export interface ReleaseEvent {
 
 export interface FanOutDependencies {
   readonly platform: Platform;
-  readonly cacheDir: string;
+  readonly fetching: FetchSettings;
   readonly log: Log;
   /** The stall limit and the job's deadline for the template fetch. */
   readonly git?: GitBounds;
@@ -54,7 +54,7 @@ export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencie
   if (targets.length === 0) return [];
 
   try {
-    const template = await openAppTemplate(platform, targets[0]!, `${templateInfo.owner}/${templateInfo.repo}`, deps.cacheDir, deps.git);
+    const template = await openAppTemplate(platform, `${templateInfo.owner}/${templateInfo.repo}`, deps.fetching, deps.git);
     await template.repository.read((await template.repository.resolve(event.tag)).commit);
   } catch (error) {
     // Each update meets the same problem and reports it in its repository; the fetch was only a head start.

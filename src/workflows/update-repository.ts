@@ -13,7 +13,7 @@ import type { Platform, PullRequestInfo, RepoId, RepositoryInfo } from '../githu
 import { closeUpdatePull } from './close-update-pull.js';
 import { ensureUpdatePull, warnHandsOff } from './ensure-update-pull.js';
 import type { Log } from './log.js';
-import { openAppTemplate } from './open-template.js';
+import { openAppTemplate, type FetchSettings } from './open-template.js';
 import { prepareUpdate, type PreparedUpdate } from './prepare-update.js';
 import { reportProblem, resolveProblem } from './problem-issue.js';
 import { recordedAnswers } from './recorded-answers.js';
@@ -38,7 +38,7 @@ export type UpdateOutcome =
 
 export interface UpdateDependencies {
   readonly platform: Platform;
-  readonly cacheDir: string;
+  readonly fetching: FetchSettings;
   readonly committer: { readonly name: string; readonly email: string };
   readonly merger: Merger;
   readonly log: Log;
@@ -73,7 +73,10 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
   }
   const repoInfo = await platform.repository(request.repo);
   const token = await platform.repositoryToken(request.repo, 'write');
-  const clone = await ServiceClone.open({ cloneUrl: repoInfo.cloneUrl, branch: repoInfo.defaultBranch, token, committer: deps.committer, ...(deps.git && { bounds: deps.git }) });
+  const clone = await ServiceClone.open({
+    cloneUrl: repoInfo.cloneUrl, branch: repoInfo.defaultBranch, token, committer: deps.committer,
+    protocols: deps.fetching.gitProtocols, ...(deps.git && { bounds: deps.git }),
+  });
   try {
     const answersText = await clone.readText(ANSWERS_FILE);
     if (answersText === undefined) return { kind: 'not-configured' };
@@ -99,7 +102,7 @@ async function updateConfigured(
   const { platform, log } = deps;
   const repo = request.repo;
   const answers = parseAnswers(answersText);
-  const template = await openAppTemplate(platform, repoInfo, answers.template, deps.cacheDir, deps.git);
+  const template = await openAppTemplate(platform, answers.template, deps.fetching, deps.git);
 
   // Step 3: the target, and the reasons not to offer it.
   const [openPull] = await platform.pullsForBranch(repo, UPDATE_BRANCH, 'open');

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../support/app-harness.js';
 import {
-  commentsSent, commentId, commentPayload, ISSUE_TITLE, issueJson, mockAnswers, mockAnswersHistory, mockComment, mockGitHub, mockIssues, mockPermission, mockPulls,
+  commentsSent, commentId, commentPayload, ISSUE_TITLE, issueJson, mockAnswers, mockComment, mockGitHub, mockIssues, mockPermission, mockPulls,
   mockReaction, mockRelease, mockRepository, mockUpdateStart, mockUpdateToNewPull, pushPayload, releasePayload,
   sentBodies, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub, type MockRepo,
 } from '../support/github-mocks.js';
-import { createService, createTemplate, type ServiceFixture } from '../support/service-fleet.js';
+import { createService, createTemplate, type ServiceFixture, type TemplateFixture } from '../support/service-fleet.js';
 import type nock from 'nock';
 
 useGitHub();
@@ -29,6 +29,26 @@ async function syncTemplate(app: TestApp, api: nock.Scope, ref = ''): Promise<vo
   mockPermission(api, PAYMENTS, 'Codertocat', 'write');
   mockComment(api, PAYMENTS, 1);
   await app.receive('issue_comment', payload);
+}
+
+/**
+ * A push that makes the answers file name `template` (a name, or one made from the template
+ * fixture), with GitHub answering up to the "action required" issue; `mock` adds the template's own calls.
+ */
+async function pushAnswersNaming(template: string | ((fixture: TemplateFixture) => string), mock?: (api: nock.Scope) => void): Promise<ServiceFixture> {
+  const fixture = await createTemplate();
+  const payments = await createService(fixture, 'payments', typeof template === 'string' ? template : template(fixture));
+  const api = mockGitHub();
+  mockPulls(api, PAYMENTS, 'open');
+  const repo = await serviceRepo('payments', payments);
+  mockAnswers(api, repo);
+  mockRepository(api, repo);
+  mock?.(api);
+  mockIssues(api, PAYMENTS);
+  mockCreateIssue(api);
+  const app = await startApp();
+  await app.receive('push', pushPayload(PAYMENTS, ['.github/template-drift.yml']));
+  return payments;
 }
 
 async function expectNothingMade(payments: ServiceFixture): Promise<void> {
@@ -77,25 +97,20 @@ describe('broken configuration', () => {
     await expectNothingMade(payments);
   });
 
-  it('a template that cannot be reached (after a push that changed the answers file) is reported in the issue', async () => {
-    const template = await createTemplate();
-    const payments = await createService(template, 'payments', 'file:///nonexistent/acme/missing-template.git');
-    const api = mockGitHub();
-    mockPulls(api, PAYMENTS, 'open');
-    const repo = await serviceRepo('payments', payments);
-    mockAnswers(api, repo);
-    mockRepository(api, repo);
-    api.get('/repos/acme/missing-template').reply(404, { message: 'Not Found' });
-    mockPulls(api, PAYMENTS, 'open');
-    mockAnswersHistory(api, repo);
-    mockIssues(api, PAYMENTS);
-    mockCreateIssue(api);
-
-    const app = await startApp();
-    await app.receive('push', pushPayload(PAYMENTS, ['.github/template-drift.yml']));
-
+  it('a template this installation cannot read (after a push that changed the answers file) is reported in the issue', async () => {
+    const payments = await pushAnswersNaming('acme/missing-template', (api) => {
+      api.get('/repos/acme/missing-template').reply(404, { message: 'Not Found' });
+    });
     expect(filedIssues()).toHaveLength(1);
-    expect(filedIssues()[0]?.body).toContain('Cannot read template file:///nonexistent/acme/missing-template.git');
+    expect(filedIssues()[0]?.body).toContain("Template acme/missing-template cannot be read by this repository's installation of the app");
+    await expectNothingMade(payments);
+  });
+
+  it('a template on the server\'s own disk (file://) is refused before git runs, saying which sources are allowed', async () => {
+    const payments = await pushAnswersNaming((template) => template.bare.url);
+    expect(filedIssues()).toHaveLength(1);
+    expect(filedIssues()[0]?.body).toContain('file:// is not fetched by the app');
+    expect(filedIssues()[0]?.body).toContain('The app reads templates only from the GitHub it serves: `owner/repo`');
     await expectNothingMade(payments);
   });
 

@@ -17,7 +17,7 @@ describe('a template release fans out', () => {
     await template.release('v1.1.0', DOCKERFILE_V11);
     const hosted = await hostAs(template.bare, 'acme/service-template');
     const payments = await createService(template, 'payments', 'ACME/Service-Template');
-    const orders = await createService(template, 'orders', hosted.url.replace('acme/service-template', 'ACME/Service-Template'));
+    const orders = await createService(template, 'orders', 'https://github.com/ACME/Service-Template.git');
     const tpl = templateRepo(hosted);
     const paymentsRepo = await serviceRepo('payments', payments);
     const ordersRepo = await serviceRepo('orders', orders);

@@ -54,7 +54,13 @@ export async function createTestApp(options: { throttle?: boolean; settings?: Pa
     })),
     logLevel: 'fatal',
   });
-  const runtime = createApp(probot, { cacheDir: await tempDir('td-app-cache-'), concurrency: 2, committer: BOT, ...options.settings });
+  const runtime = createApp(probot, {
+    cacheDir: await tempDir('td-app-cache-'), concurrency: 2, committer: BOT,
+    templateSources: { serverUrl: 'https://github.com', allowedHosts: [] },
+    // This GitHub serves its repositories from bare repositories on disk (file:// clone URLs).
+    gitProtocols: ['https', 'http', 'file'],
+    ...options.settings,
+  });
   return {
     probot,
     runtime,

@@ -16,7 +16,7 @@ export function onReleasePublished(runtime: AppRuntime) {
       run: async (signal) => {
         await fanOutRelease({ template, tag: release.tag_name, prerelease: release.prerelease }, {
           platform: scope.platformFor(signal),
-          cacheDir: runtime.settings.cacheDir,
+          fetching: scope.fetching,
           log: context.log,
           git: runtime.gitBounds(signal),
           // Each update reports its own failure through the queue; one never stops the others.

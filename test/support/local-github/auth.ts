@@ -35,10 +35,10 @@ export function identifyCaller(header: string | undefined, state: State, app: Ap
   return token ? { kind: 'installation', token } : { kind: 'invalid', reason: 'unknown or expired token' };
 }
 
-/** Whether the caller may see a repository at all (private ones need a token that reaches them). */
+/** Whether the caller may see a repository at all: public ones anyone may; private ones need a token that reaches them. */
 export function canRead(caller: Caller, repo: RepoRecord, state: State): boolean {
-  if (caller.kind === 'installation') return state.tokenReaches(caller.token, repo);
-  return !repo.private;
+  if (!repo.private) return true;
+  return caller.kind === 'installation' && state.tokenReaches(caller.token, repo);
 }
 
 /** Whether the caller may push to a repository: a token that reaches it with contents: write. */

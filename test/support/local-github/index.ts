@@ -361,6 +361,11 @@ export class LocalGitHub {
     this.violationLog.assertNone();
   }
 
+  /** Where a repository's bare repository lives on this machine: what a `file://` answers file would name. */
+  repoDir(owner: string, repo: string): string {
+    return this.repo(owner, repo).dir;
+  }
+
   private repo(owner: string, repo: string): RepoRecord {
     return this.hub.state.requireRepo(owner, repo);
   }
