@@ -5,7 +5,7 @@ import { ServiceClone } from '../../src/git/service-clone.js';
 import { INSTALLATION_ID } from '../support/app-harness.js';
 import {
   commentsSent, mockBranchHead, ANSWERS_PATH, mockComment, mockGitHub, mockIssues, mockPulls, mockReleaseNotes, mockUpdatePull, mockUpdateStart, mockUpdateToNewPull, openPullFrom,
-  pushPayload, sentBodies, sentRequests, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub,
+  mockRelease, pushPayload, releasePayload, sentBodies, sentRequests, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub,
 } from '../support/github-mocks.js';
 import { createService, createTemplate, type BareRepo } from '../support/service-fleet.js';
 import { contentsPath } from '../support/github-nock.js';
@@ -147,12 +147,13 @@ describe('a push to the default branch', () => {
     const again = mockGitHub();
     mockPulls(again, PAYMENTS, 'open', [open]);
     mockUpdateStart(again, await serviceRepo('payments', payments), { template: tpl, openPull: open });
+    mockBranchHead(again, PAYMENTS, payments.bare);
     mockComment(again, PAYMENTS, 7);
     mockUpdatePull(again, open);
     again.delete('/repos/acme/payments/git/refs/heads%2Ftemplate-drift%2Fupdate').reply(204);
     await app.receive('push', pushPayload(PAYMENTS, [ANSWERS_PATH]));
 
-    expect(String(sentBodies('POST', '/repos/acme/payments/issues/7/comments')[0]?.body)).toContain('This repository already records v1.2.0, past v1.1.0; closing.');
+    expect(commentsSent(PAYMENTS, 7)[0]).toContain('This repository already records v1.2.0, past v1.1.0; closing.');
     expect(sentBodies('PATCH', '/repos/acme/payments/pulls/7')).toEqual([{ state: 'closed' }]);
     expect(sentBodies('POST', '/repos/acme/payments/pulls')).toHaveLength(1);
   });
