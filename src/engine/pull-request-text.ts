@@ -1,5 +1,7 @@
 import { ANSWERS_FILE } from './answers-file.js';
+import { escapeCell, escapeHtml } from './markdown-text.js';
 import type { PlannedChange } from './plan-update.js';
+import { templateSideSection } from './template-side-text.js';
 import { formatMarker, type UpdateMarker } from './update-marker.js';
 
 export interface ReleaseNote {
@@ -19,6 +21,8 @@ export interface PullRequestTextInput {
   readonly releaseNotes: readonly ReleaseNote[];
   /** Variables whose answer changed since `from` was applied: the update carries that change too. */
   readonly changedAnswers?: readonly string[];
+  /** The template commit the update goes to: where the template's side of a conflict can be fetched from. */
+  readonly targetCommit?: string;
 }
 
 export const UPDATE_LABEL = 'template-drift';
@@ -61,6 +65,8 @@ export function pullRequestBody(input: PullRequestTextInput): string {
       'Git could not merge these files on its own. Files with conflict markers (`<<<<<<<`, `=======`, `>>>>>>>`) need the markers resolved on this branch; files marked "kept local" kept this repository\'s version and need a look by hand:',
       '', ...conflicts.map((change) => `- \`${change.path}\`: ${change.reason}`), '',
       'Check out this branch, fix the files, and push: the app will then leave the branch alone. An update PR that starts with conflicts opens as a draft; mark it ready for review once they are resolved.'].join('\n'));
+    const templateSide = templateSideSection(conflicts, { templateUrl: input.templateUrl, ...(input.targetCommit && { targetCommit: input.targetCommit }) });
+    if (templateSide) sections.push(templateSide);
   }
 
   if (input.releaseNotes.length > 0) {
@@ -76,12 +82,4 @@ export function pullRequestBody(input: PullRequestTextInput): string {
 
   sections.push(formatMarker(marker));
   return sections.join('\n\n');
-}
-
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }

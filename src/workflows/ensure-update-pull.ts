@@ -39,6 +39,7 @@ export async function ensureUpdatePull(platform: Platform, input: EnsurePullInpu
     changes: update.changes,
     releaseNotes,
     changedAnswers: update.changedAnswers,
+    targetCommit: update.toCommit,
   });
 
   let pull: PullRequestInfo;
