@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import { camelCase, kebabCase, pascalCase, snakeCase } from 'change-case';
+import { assertParsable } from './handlebars-parse-bounds.js';
 import { outputLimitError, RenderBudget, RenderLimitError } from './render-budget.js';
 import { UserError } from './user-error.js';
 
@@ -30,14 +31,6 @@ const COMPILE_OPTIONS = {
   knownHelpers: { helperMissing: false, blockHelperMissing: false },
 } as const;
 
-/**
- * Handlebars' parser is slow on some inputs, and nothing can interrupt it: nested blocks cost
- * quadratic time (5,000 nested `{{#if}}`, 95 KB, parse for 39 s before overflowing the stack)
- * and dense text parses at some 40,000 mustaches a second. So a text is looked over first:
- * no more mustaches, and no deeper nesting, than any real template needs.
- */
-const MAX_MUSTACHES = 50_000;
-const MUSTACHE = /\{\{~?\s*([#/]|\^(?!\s*~?\}\}))?/g;
 
 /**
  * Prototype access stays denied (handlebars >= 4.7.9 denies it by default). Saying so
@@ -152,7 +145,7 @@ const CACHE_LIMIT = 5000;
 function compiledSpec(source: string, budget: RenderBudget): TemplateSpec {
   let spec = cache.get(source);
   if (!spec) {
-    assertParsable(source, budget.limits.maxDepth);
+    assertParsable(env, source, budget.limits.maxDepth);
     const compilers = env as unknown as Compilers;
     const options = { ...COMPILE_OPTIONS };
     const environment = new compilers.Compiler().compile(strictEverywhere(env.parse(source)), options);
@@ -163,20 +156,6 @@ function compiledSpec(source: string, budget: RenderBudget): TemplateSpec {
   return spec;
 }
 
-/**
- * Counts mustaches and block nesting the way Handlebars opens (`{{#`, `{{^x`) and closes (`{{/`)
- * blocks. It can only overcount (a `{{#` in a comment opens nothing): closers never take the
- * depth below zero, so a comment full of `{{/x}}` cannot hide deep nesting after it.
- */
-function assertParsable(source: string, maxDepth: number): void {
-  let mustaches = 0;
-  let depth = 0;
-  for (const [, sigil] of source.matchAll(MUSTACHE)) {
-    if (++mustaches > MAX_MUSTACHES) throw new RenderLimitError(`more than ${MAX_MUSTACHES} {{…}} in one file; split it`);
-    if (sigil === '/') depth = Math.max(0, depth - 1);
-    else if (sigil && ++depth > maxDepth) throw new RenderLimitError(`blocks are nested more than ${maxDepth} deep`);
-  }
-}
 
 /**
  * Handlebars' `strict` only checks plain `{{x}}`: a helper argument (`{{#if x}}`, `{{snake x}}`)

@@ -95,17 +95,20 @@ describe('time and nesting', () => {
     expect(error.message).toMatch(/^a\.txt\.hbs: blocks and partials run more than 100 deep \(does a partial include itself\?\)/);
   });
 
-  it('refuses blocks nested deeper than any template needs before Handlebars parses them', () => {
-    const deep = `${'{{#if true}}'.repeat(101)}x${'{{/if}}'.repeat(101)}`;
-    expect(renderError({ 'template.yml': MANIFEST, 'a.txt.hbs': deep }).message).toMatch(/^a\.txt\.hbs: blocks are nested more than 100 deep/);
-    const hidden = `{{!-- ${'{{/if}}'.repeat(500)} --}}${deep}`;
-    expect(renderError({ 'template.yml': MANIFEST, 'a.txt.hbs': hidden }).message).toMatch(/nested more than 100 deep/);
-    const fine = `${'{{#if true}}'.repeat(100)}x${'{{/if}}'.repeat(100)}`;
-    expect(texts(render({ 'template.yml': MANIFEST, 'a.txt.hbs': fine }).output)['a.txt']).toBe('x');
+  it.each([
+    ['blocks', (n: number) => `${'{{#if true}}'.repeat(n)}x${'{{/if}}'.repeat(n)}`],
+    ['subexpressions', (n: number) => `{{#if ${'(not '.repeat(n)}false${')'.repeat(n)}}}x{{/if}}`],
+    ['an else-if chain', (n: number) => `{{#if false}}${'{{else if false}}'.repeat(n - 1)}{{else}}x{{/if}}`],
+    ['closers hidden in a comment, then blocks', (n: number) => `{{!-- ${'{{/if}}'.repeat(500)} --}}${'{{#if true}}'.repeat(n)}x${'{{/if}}'.repeat(n)}`],
+  ])('refuses %s nested deeper than any template needs, before Handlebars parses them', (_what, nested) => {
+    const error = renderError({ 'template.yml': MANIFEST, 'a.txt.hbs': nested(101) });
+    expect(error.message).toMatch(/^a\.txt\.hbs: blocks and subexpressions are nested more than 100 deep$/);
+    expect(texts(render({ 'template.yml': MANIFEST, 'a.txt.hbs': nested(99) }).output)['a.txt']).toMatch(/^x?$/);
   });
 
-  it('refuses a file with more mustaches than Handlebars parses in reasonable time', () => {
-    const error = renderError({ 'template.yml': MANIFEST, 'a.txt.hbs': '{{service_name}}\n'.repeat(50_001) });
-    expect(error.message).toMatch(/^a\.txt\.hbs: more than 50000 \{\{…\}\} in one file; split it/);
+  it('refuses a file with more Handlebars tokens than it parses in reasonable time', () => {
+    const error = renderError({ 'template.yml': MANIFEST, 'a.txt.hbs': '{{service_name}}\n'.repeat(5_001) });
+    expect(error.message).toMatch(/^a\.txt\.hbs: one file may hold at most 20000 Handlebars tokens; split it$/);
+    expect(texts(render({ 'template.yml': MANIFEST, 'a.txt.hbs': '{{service_name}}\n'.repeat(4_000) }).output)['a.txt']).toHaveLength(9 * 4_000);
   });
 });
