@@ -95,6 +95,20 @@ describe('a person\'s commits on the update branch', () => {
     expect(commentsSent(PAYMENTS, 7)).toEqual([expect.stringMatching(/^Someone other than template-drift pushed to `template-drift\/update`/)]);
   });
 
+  it('a branch holding exactly the update the app would push is taken as its own, even when the PR records another commit', async () => {
+    // The app pushed, then failed before the PR's marker recorded that commit.
+    const f = await fleetWithPull(7);
+    const pushed = await f.payments.bare.sha(UPDATE_BRANCH);
+    const stale = openPullFrom(PAYMENTS, 7, { ...f.created, body: String(f.created.body).replace(`"head":"${pushed}"`, `"head":"${'b'.repeat(40)}"`) });
+
+    mockUpdateToRefreshedPull(mockGitHub(), f.repo, { template: f.tpl, openPull: stale, releaseTags: ['v1.0.0', 'v1.1.0'] });
+    await f.app.receive('release', releasePayload('v1.1.0'));
+
+    expect(await f.payments.bare.sha(UPDATE_BRANCH)).toBe(pushed);
+    expect(sentBodies('PATCH', '/repos/acme/payments/pulls/7')).toEqual([expect.objectContaining({ body: f.created.body })]);
+    expect(sentBodies('POST', COMMENTS)).toEqual([]);
+  });
+
   it('with no record (a PR written before the app recorded its commit), the app\'s own commit is still known by its e-mail and trailer', async () => {
     const f = await fleetWithPull(7);
     const first = await f.payments.bare.sha(UPDATE_BRANCH);

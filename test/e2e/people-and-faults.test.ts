@@ -170,6 +170,21 @@ describe('people and the update PR, end to end', () => {
     expect(await github.pulls(OWNER, 'h-svc')).toEqual([]);
   });
 
+  it('a PR GitHub created but answered with a 502 is found by its branch, not created again', async () => {
+    const w = world();
+    const { github } = w;
+    await w.publishTemplate('tpl-k', TEMPLATE_V1);
+    await w.createService('k-svc', 'tpl-k', { ref: 'v1.0.0', vars: { service_name: 'ksvc' } });
+    github.failNext('POST', '/repos/acme/k-svc/pulls', { status: 502, afterWrite: true });
+    await w.releaseTemplate('tpl-k', 'v1.1.0', TEMPLATE_V1_1, 'a flaky create');
+    await w.settle();
+
+    const pulls = await github.pulls(OWNER, 'k-svc');
+    expect(pulls).toHaveLength(1);
+    expect(pulls[0]).toMatchObject({ state: 'open', title: 'Update tpl-k to v1.1.0', labels: ['template-drift'] });
+    expect(github.requestCount('POST', '/repos/acme/k-svc/pulls')).toBe(1);
+  });
+
   it('a comment GitHub posted but answered with a 502 is found by its marker, not posted again', async () => {
     const w = world();
     const { github } = w;
