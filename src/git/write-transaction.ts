@@ -31,7 +31,12 @@ export async function applyWrites(root: string, writes: FileMap, deletes: readon
   const undo: Undo[] = [];
   await makeRoot(root, undo);
   const realRoot = await realpath(root);
-  await preflight(realRoot, writes, deletes);
+  try {
+    await preflight(realRoot, writes, deletes);
+  } catch (error) {
+    await rollBack(undo, error); // a folder made for `init` or `render` goes again
+    throw error;
+  }
   let current = '';
   try {
     for (const path of deletes) {
@@ -54,7 +59,8 @@ async function makeRoot(root: string, undo: Undo[]): Promise<void> {
   for (let dir = root; !(await lstat(dir).catch(() => undefined)); dir = dirname(dir)) missing.push(dir);
   if (missing.length === 0) return;
   await mkdir(root, { recursive: true });
-  for (const dir of missing) undo.push(() => rmdir(dir));
+  // Outermost first, so that undoing (in reverse) removes the innermost folder first.
+  for (const dir of missing.reverse()) undo.push(() => rmdir(dir));
 }
 
 async function rollBack(undo: Undo[], cause: unknown): Promise<void> {

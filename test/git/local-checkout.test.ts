@@ -219,6 +219,13 @@ describe('writing as a transaction', () => {
     await expect(stat(join(repo.dir, 'dir'))).rejects.toThrow();
   });
 
+  it('leaves no folder behind when it made the folder and then refused the writes', async () => {
+    const parent = await tempDir();
+    const attempt = new LocalCheckout(join(parent, 'new/service')).write(new Map([[`${'n'.repeat(300)}.txt`, regular('x')]]), []);
+    await expect(attempt).rejects.toThrow(/more than the 255 filesystems allow/);
+    expect(await readdir(parent)).toEqual([]);
+  });
+
   it('refuses to replace a folder that still holds other files', async () => {
     const repo = await TestRepo.create({ 'd/mine.txt': 'mine\n', 'd/theirs.txt': 't\n' });
     const attempt = new LocalCheckout(repo.dir).write(new Map([['d', regular('file\n')]]), ['d/theirs.txt']);
