@@ -124,6 +124,11 @@ describe('where the app fetches templates from, end to end', () => {
       expect(reply).toContain(ALLOWED);
       await expectNothingPublished(w, name, ALLOWED);
     }
+
+    // owner/repo that is also a folder beside the app (its own checkout's built-in template) is
+    // still only a repository on the GitHub, which here does not exist.
+    expect(await attack(w, 'a-local-name', 'templates/django-service')).toContain(UNREADABLE);
+    await expectNothingPublished(w, 'a-local-name', UNREADABLE);
   });
 
   it('sends no request to another address on the loopback, with or without a fragment', async () => {

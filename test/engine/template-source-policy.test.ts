@@ -68,6 +68,9 @@ const onGitHub: Row[] = [
   ['-acme/tpl', 'refused: starts with "-"'],
   ['acme', 'refused: neither owner/repo'],
   ['acme/tpl%2f..', 'refused: neither owner/repo'],
+  // A folder of that name on the app's own disk (the app's checkout has one) changes nothing:
+  // the policy never looks at the disk, and owner/repo is always a repository on the GitHub.
+  ['templates/django-service', 'github templates/django-service'],
   ['', 'refused: empty'],
   [`acme/${'x'.repeat(2000)}`, 'refused: too long'],
   // Other hosts, and hosts that only look like ours.
