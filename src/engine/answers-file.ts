@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Document, isMap, isScalar, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { parseYamlWith } from './parse-yaml.js';
@@ -21,6 +22,8 @@ const answersSchema = z
     ignore: z.array(z.string().min(1)).nullable().default([]),
     /** Whether template prereleases may be offered to this repository. */
     prereleases: z.boolean().default(false),
+    /** A digest of the variables an update applied without changing `commit` (written by the tool). */
+    applied: z.string().optional(),
   })
   .loose();
 
@@ -31,6 +34,7 @@ export interface Answers {
   readonly variables: Readonly<Record<string, unknown>>;
   readonly ignore: readonly string[];
   readonly prereleases: boolean;
+  readonly applied?: string;
 }
 
 export function parseAnswers(text: string): Answers {
@@ -42,6 +46,7 @@ export function parseAnswers(text: string): Answers {
     variables: raw.variables ?? {},
     ignore: raw.ignore ?? [],
     prereleases: raw.prereleases,
+    ...(raw.applied !== undefined && { applied: raw.applied }),
   };
 }
 
@@ -52,6 +57,12 @@ export interface AnswersUpdate {
   readonly newVariables: Readonly<Record<string, VariableValue>>;
   /** Answers a person changed (`update --var`): written over the old value, its comments kept. */
   readonly setVariables?: Readonly<Record<string, VariableValue>>;
+  /**
+   * The update applies answers that differ from the ones `commit` was recorded with. When
+   * `commit` stays the same, the file's history alone cannot tell this write from a person's
+   * later edit, so the tool records a digest of what it applied (`applied`).
+   */
+  readonly answersChanged?: boolean;
 }
 
 /**
@@ -63,6 +74,7 @@ export function updateAnswersText(text: string, update: AnswersUpdate): string {
   if (doc.errors.length > 0 || !isMap(doc.contents)) {
     throw new UserError(`${ANSWERS_FILE} cannot be rewritten: it is not a YAML mapping`);
   }
+  const sameCommit = doc.get('commit') === update.commit;
   doc.set('version', update.version);
   doc.set('commit', update.commit);
   const set = update.setVariables ?? {};
@@ -77,7 +89,35 @@ export function updateAnswersText(text: string, update: AnswersUpdate): string {
     if (isScalar(node)) node.value = value;
     else doc.setIn(['variables', name], value);
   }
+  if (!sameCommit) {
+    // A new `commit` starts a new run of versions in the history, whose oldest is this write.
+    doc.delete('applied');
+  } else if (update.answersChanged) {
+    doc.set('applied', answersDigest(parseAnswers(doc.toString()).variables));
+  }
   return doc.toString();
+}
+
+/**
+ * Whether these answers are exactly what the tool last applied: `applied` is present and still
+ * matches the variables (a person's edit since then changes the variables, not the digest).
+ */
+export function isAsApplied(answers: Answers): boolean {
+  return answers.applied !== undefined && answers.applied === answersDigest(answers.variables);
+}
+
+/** A short digest of variables, independent of key order and YAML formatting. */
+export function answersDigest(variables: Readonly<Record<string, unknown>>): string {
+  return createHash('sha256').update(canonicalJson(variables)).digest('hex').slice(0, 16);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 export interface NewAnswers {

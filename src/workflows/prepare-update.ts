@@ -111,10 +111,12 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
     theirs.variables.defaulted.filter((name) => !(name in answers.variables)).map((name) => [name, theirs.variables.values[name]!]),
   );
   const setVariables = Object.fromEntries(Object.keys(input.overrides ?? {}).map((name) => [name, theirs.variables.values[name]!]));
-  const answersText = updateAnswersText(input.answersText, { version: target.ref, commit: target.commit, newVariables, setVariables });
   const answered = new Set([...Object.keys(input.recorded?.variables ?? {}), ...Object.keys(answers.variables), ...Object.keys(setVariables)]);
   const changedAnswers = [...answered].filter((name) => baseSnapshot && name in baseSnapshot.variables.values && name in theirs.variables.values &&
     baseSnapshot.variables.values[name] !== theirs.variables.values[name]);
+  const answersText = updateAnswersText(input.answersText, {
+    version: target.ref, commit: target.commit, newVariables, setVariables, answersChanged: changedAnswers.length > 0,
+  });
   const writes = changes.filter((change) => change.action !== 'keep' || change.conflict);
   return {
     template: template.location.display,

@@ -1,6 +1,7 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { isAsApplied, parseAnswers } from '../../src/engine/answers-file.js';
 import { ServiceClone } from '../../src/git/service-clone.js';
 import { INSTALLATION_ID } from '../support/app-harness.js';
 import {
@@ -124,7 +125,11 @@ describe('a push to the default branch', () => {
     expect(await payments.bare.show(UPDATE_BRANCH, 'billing/app.py')).toBe('NAME = "billing"\n');
     expect(await git(payments.bare.dir, 'ls-tree', '-r', '--name-only', UPDATE_BRANCH)).toBe(
       ['.circleci/config.yml', ANSWERS_PATH, 'Dockerfile', 'Makefile', 'billing/app.py', ''].join('\n'));
-    expect(await git(payments.bare.dir, 'diff', '--name-status', 'main', UPDATE_BRANCH)).toBe('A\tbilling/app.py\nD\tpayments/app.py\n');
+    expect(await git(payments.bare.dir, 'diff', '--name-status', 'main', UPDATE_BRANCH)).toBe(`M\t${ANSWERS_PATH}\nA\tbilling/app.py\nD\tpayments/app.py\n`);
+    // The answers file records what the PR applies, so the next release's base is rendered with billing.
+    const applied = parseAnswers(await payments.bare.show(UPDATE_BRANCH, ANSWERS_PATH));
+    expect(isAsApplied(applied)).toBe(true);
+    expect(applied.variables).toMatchObject({ service_name: 'billing' });
   });
 
   it('that records a version past the open update PR\'s (updated by hand): the PR is closed, never a downgrade', async () => {

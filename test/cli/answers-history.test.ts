@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { answersDigest } from '../../src/engine/answers-file.js';
 import { SuiteRepo } from '../git/suite-repo.js';
 import { git, writeTree } from '../support/temp-repo.js';
 import { cli, cliContext, commitAll, expectCleanFailure, initService, read, sharedCache, treeState, type CliContext } from './cli-fixtures.js';
@@ -45,6 +46,11 @@ function files(tree: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(tree).map(([path, text]) => [path, `644 ${Buffer.from(text).toString('base64')}`]));
 }
 
+/** The answers file as an update that applied `variables` at the same commit writes it. */
+function withApplied(text: string, variables: Record<string, string>): string {
+  return `${text}applied: ${answersDigest(variables)}\n`;
+}
+
 /** `payments` made at v1.0.0 with CircleCI, committed; `edits` committed on top. */
 async function payments(context: CliContext, edits: Record<string, string | null> = {}): Promise<{ dir: string; answers: string }> {
   const dir = await initService(context, templateDir, 'payments', '--var', 'service_name=payments');
@@ -87,7 +93,7 @@ describe('answers changed in the answers file, at the same template version', ()
     const run = await cli(context, 'update', dir);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(await treeState(dir)).toEqual(files({
-      [ANSWERS]: renamed,
+      [ANSWERS]: withApplied(renamed, { service_name: 'billing', ci: 'github' }),
       'billing/__init__.py': '',
       'billing/settings.py': SETTINGS('billing'),
       'Makefile': MAKEFILE('billing'),
@@ -159,7 +165,7 @@ describe('update --var', () => {
 
     const run = await cli(context, 'update', dir, '--var', 'ci=github');
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    const written = commented.replace('ci: circleci #', 'ci: github #');
+    const written = withApplied(commented.replace('ci: circleci #', 'ci: github #'), { service_name: 'payments', ci: 'github' });
     expect(await treeState(dir)).toEqual(files({
       [ANSWERS]: written,
       'payments/__init__.py': '',
@@ -170,6 +176,25 @@ describe('update --var', () => {
 
     await commitAll(dir, 'move CI to GitHub Actions');
     expect(await cli(context, 'check', dir)).toMatchObject({ code: 0, stdout: 'In line with svc v1.0.0.\n' });
+  });
+
+  it('is the base of the next release: a file the new answer made, edited here since, merges with that release', async () => {
+    const repo = await SuiteRepo.create('td-history-next-');
+    await repo.release('v1.0.0', TEMPLATE);
+    const dir = await initService(context, repo.dir, 'next-release', '--var', 'service_name=payments');
+    expect((await cli(context, 'update', dir, '--var', 'service_name=billing')).code).toBe(0);
+    await commitAll(dir, 'rename the service to billing');
+    // A person edits the file the new answer produced, then checks nothing is left to apply.
+    await writeTree(dir, { 'billing/settings.py': `${SETTINGS('billing')}ALLOWED_HOSTS = ["*"]\n` });
+    await commitAll(dir, 'allow every host');
+    expect(await cli(context, 'check', dir)).toMatchObject({ code: 0, stdout: 'In line with svc v1.0.0.\n' });
+
+    await repo.release('v1.1.0', { '{{service_name}}/settings.py.hbs': '# made by svc\nSERVICE = "{{service_name}}"\nDEBUG = False\n' });
+    const run = await cli(context, 'update', dir);
+    // The base is v1.0.0 as rendered with billing (the answers --var applied), not with payments:
+    // billing/settings.py merges instead of being "added on both sides".
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(await read(dir, 'billing/settings.py')).toBe(`# made by svc\n${SETTINGS('billing')}ALLOWED_HOSTS = ["*"]\n`);
   });
 
   it('refuses a value the template does not allow, and writes nothing', async () => {

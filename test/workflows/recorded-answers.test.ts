@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAnswers } from '../../src/engine/answers-file.js';
+import { answersDigest, parseAnswers } from '../../src/engine/answers-file.js';
 import { recordedAnswers } from '../../src/workflows/recorded-answers.js';
 
 const C1 = 'a'.repeat(40);
@@ -36,6 +36,17 @@ describe('the answers recorded with the current commit', () => {
   it('are today\'s, and said to be, when there is no history', async () => {
     const today = parseAnswers(answers(C2, 'billing'));
     expect(await recordedAnswers(today, history([]).versions)).toEqual({ variables: { service_name: 'billing' }, fromHistory: false });
+  });
+
+  it('are those an update applied at the same commit (its `applied` digest still matches), not the older ones', async () => {
+    const applied = (name: string) => `${answers(C2, name)}applied: ${answersDigest({ service_name: 'billing' })}\n`;
+    // Today as the update wrote it: its own variables.
+    expect(await recordedAnswers(parseAnswers(applied('billing')), history([answers(C2, 'payments')]).versions))
+      .toEqual({ variables: { service_name: 'billing' }, fromHistory: true });
+    // A person edited the variables since: the walk goes back to the update's version and stops there.
+    const h = history([applied('edited'), applied('billing'), answers(C2, 'payments')]);
+    expect(await recordedAnswers(parseAnswers(applied('edited')), h.versions)).toEqual({ variables: { service_name: 'billing' }, fromHistory: true });
+    expect(h.read()).toBe(2);
   });
 
   it('end at a version nobody can read', async () => {
