@@ -3,6 +3,7 @@ import { onCommentCreated } from './handlers/comment-created.js';
 import { onInstallation } from './handlers/installation.js';
 import { onInstallationGone, onRepositoriesRemoved } from './handlers/installation-removed.js';
 import { onPullRequestClosed } from './handlers/pull-request-closed.js';
+import { onPullRequestChanged } from './handlers/pull-request-opened.js';
 import { onPush } from './handlers/push.js';
 import { onReleasePublished } from './handlers/release-published.js';
 import { AppRuntime } from './runtime.js';
@@ -24,6 +25,7 @@ export function createApp(app: Probot, settings: AppSettings = readSettings()): 
   app.on('release.published', onReleasePublished(runtime));
   app.on('issue_comment.created', onCommentCreated(runtime));
   app.on('pull_request.closed', onPullRequestClosed(runtime));
+  app.on(['pull_request.opened', 'pull_request.synchronize'], onPullRequestChanged(runtime));
   app.on('push', onPush(runtime));
   app.on(['installation.created', 'installation_repositories.added'], onInstallation(runtime));
   app.on(['installation.deleted', 'installation.suspend'], onInstallationGone(runtime));

@@ -19,6 +19,13 @@ const RESENDABLE_POSTS = new Set([
 ]);
 
 /**
+ * The one PATCH that is not idempotent: a check run's update appends the annotations it carries,
+ * so a resend after a 5xx would list files twice.
+ * https://docs.github.com/rest/checks/runs#update-a-check-run
+ */
+const APPENDING_PATCHES = new Set(['/repos/{owner}/{repo}/check-runs/{check_run_id}']);
+
+/**
  * GitHub can perform a create and still answer 5xx (or the connection can drop after it): the
  * retry plugin resending such a POST makes a second issue, comment or PR. So every POST but the
  * ones above gets `retries: 0`; the Platform looks for what the create would have made before
@@ -28,7 +35,9 @@ const RESENDABLE_POSTS = new Set([
  */
 function noBlindResend(octokit: Pick<InstanceType<typeof ProbotOctokit>, 'hook'>): void {
   octokit.hook.before('request', (options) => {
-    if (options.method.toUpperCase() !== 'POST' || RESENDABLE_POSTS.has(options.url)) return;
+    const method = options.method.toUpperCase();
+    const appends = method === 'PATCH' && APPENDING_PATCHES.has(options.url);
+    if (!appends && (method !== 'POST' || RESENDABLE_POSTS.has(options.url))) return;
     // The retry plugin reads `request.retries` of these very options when the request fails.
     options.request = { ...options.request, retries: 0 };
   });

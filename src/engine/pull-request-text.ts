@@ -28,6 +28,8 @@ export interface PullRequestTextInput {
 export const UPDATE_LABEL = 'template-drift';
 export const CONFLICT_LABEL = 'template-drift:conflicts';
 export const UPDATE_BRANCH = 'template-drift/update';
+/** The branch of the pull request that sets up a repository made with "Use this template". */
+export const ONBOARDING_BRANCH = 'template-drift/onboarding';
 
 export function commitMessage(templateName: string, to: string): string {
   return `chore(template): update ${templateName} to ${to}\n\nTemplate-Drift-Update: ${to}`;

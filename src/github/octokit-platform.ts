@@ -2,9 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { ProbotOctokit } from 'probot';
 import { createOnce, statusOf } from './create-once.js';
 import type {
-  BranchCommit, IssueInfo, Permission, Platform, PullRequestDraft, PullRequestInfo, ReleaseInfo, RepoId, RepositoryInfo,
+  BranchCommit, CheckRunDraft, CheckRunOutput, IssueInfo, Permission, Platform, PullRequestDraft, PullRequestInfo, ReleaseInfo, RepoId, RepositoryInfo,
 } from './platform.js';
 import { ISSUE_LABEL } from './labels.js';
+import type { ChangedFile } from '../engine/enforced-files-check.js';
+
+/** GitHub lists at most 3,000 files of a pull request: https://docs.github.com/rest/pulls/pulls#list-pull-requests-files */
+const PULL_FILES_CAP = 3000;
 
 export interface OctokitPlatformOptions {
   readonly octokit: ProbotOctokit;
@@ -201,6 +205,34 @@ export class OctokitPlatform implements Platform {
     const releases = await this.octokit.paginate(this.octokit.rest.repos.listReleases, { owner, repo, per_page: 100 });
     return releases.map((release) => ({
       tag: release.tag_name, name: release.name ?? '', body: release.body ?? '', url: release.html_url, prerelease: release.prerelease, draft: release.draft,
+    }));
+  }
+
+  async pullFiles({ owner, repo }: RepoId, number: number): Promise<{ files: ChangedFile[]; truncated: boolean }> {
+    const listed = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, { owner, repo, pull_number: number, per_page: 100 });
+    const files = listed.map((file) => ({ path: file.filename, status: file.status, ...(file.previous_filename && { previousPath: file.previous_filename }) }));
+    return { files, truncated: files.length >= PULL_FILES_CAP };
+  }
+
+  async createCheckRun(repoId: RepoId, run: CheckRunDraft): Promise<number> {
+    const { owner, repo } = repoId;
+    return createOnce(async () => {
+      const { data } = await this.options.serializeWrite(() => this.octokit.rest.checks.create({
+        owner, repo, name: run.name, head_sha: run.headSha, status: 'completed', conclusion: run.conclusion, completed_at: new Date().toISOString(),
+        output: { title: run.output.title, summary: run.output.summary, ...(run.output.annotations && { annotations: [...run.output.annotations] }) },
+      }));
+      return data.id;
+    }, async () => {
+      // After a 5xx, a run of this name on this commit is the one that create made.
+      const { data } = await this.octokit.rest.checks.listForRef({ owner, repo, ref: run.headSha, check_name: run.name, filter: 'latest', per_page: 1 });
+      return data.check_runs[0]?.id;
+    });
+  }
+
+  async updateCheckRun({ owner, repo }: RepoId, id: number, output: CheckRunOutput): Promise<void> {
+    await this.options.serializeWrite(() => this.octokit.rest.checks.update({
+      owner, repo, check_run_id: id,
+      output: { title: output.title, summary: output.summary, ...(output.annotations && { annotations: [...output.annotations] }) },
     }));
   }
 }

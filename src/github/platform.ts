@@ -1,3 +1,5 @@
+import type { ChangedFile, CheckAnnotation } from '../engine/enforced-files-check.js';
+
 /**
  * Everything the workflows ask of GitHub, and nothing more. Workflows see only this interface
  * (as Renovate's workers see only `Platform`): the Octokit implementation lives beside it, and
@@ -62,6 +64,20 @@ export interface BranchCommit {
   readonly message: string;
 }
 
+/** A completed check run on one commit: its output, and the first batch of annotations. */
+export interface CheckRunDraft {
+  readonly name: string;
+  readonly headSha: string;
+  readonly conclusion: 'neutral' | 'success' | 'failure';
+  readonly output: CheckRunOutput;
+}
+
+export interface CheckRunOutput {
+  readonly title: string;
+  readonly summary: string;
+  readonly annotations?: readonly CheckAnnotation[];
+}
+
 export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 
 export interface Platform {
@@ -103,4 +119,11 @@ export interface Platform {
   updateIssue(repo: RepoId, number: number, change: { body?: string; state?: 'open' | 'closed' }): Promise<void>;
 
   releases(repo: RepoId): Promise<ReleaseInfo[]>;
+
+  /** The files a pull request changes; `truncated` when GitHub's 3,000-file cap cut the list. */
+  pullFiles(repo: RepoId, number: number): Promise<{ files: ChangedFile[]; truncated: boolean }>;
+  /** Creates a check run; resolves with its id. */
+  createCheckRun(repo: RepoId, run: CheckRunDraft): Promise<number>;
+  /** Adds to a check run's output: GitHub appends the annotations to the ones it has. */
+  updateCheckRun(repo: RepoId, id: number, output: CheckRunOutput): Promise<void>;
 }

@@ -22,7 +22,7 @@ describe('app.yml asks for the least the app needs', () => {
 
   it('asks for no permission the shipped code does not use', () => {
     expect(manifest.default_permissions).toEqual({
-      contents: 'write', pull_requests: 'write', issues: 'write', workflows: 'write', metadata: 'read',
+      contents: 'write', pull_requests: 'write', issues: 'write', workflows: 'write', checks: 'write', metadata: 'read',
     });
   });
 });

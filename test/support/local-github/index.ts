@@ -18,11 +18,11 @@ import { Server } from './server.js';
 import { GitStalls } from './stalls.js';
 import { HUMAN, commitFiles, createRelease, createRepo, createTag, install, setPermission, type CreateRepoOptions, type InstallOptions, type ReleaseOptions } from './setup.js';
 import { Urls } from './shapes/urls.js';
-import type { PermissionLevel, RepoRecord } from './types.js';
+import type { CheckRunRecord, PermissionLevel, RepoRecord } from './types.js';
 import { Violations, type Violation } from './violations.js';
 import { WebhookSender, type Delivery } from './webhooks.js';
 
-export type { CommentSummary, CommitInfo, Delivery, Fault, FileChanges, IssueSummary, PathPattern, PermissionLevel, Person, PullSummary, RecordedRequest, Violation };
+export type { CheckRunRecord, CommentSummary, CommitInfo, Delivery, Fault, FileChanges, IssueSummary, PathPattern, PermissionLevel, Person, PullSummary, RecordedRequest, Violation };
 export { HUMAN };
 
 export interface LocalGitHubOptions {
@@ -184,6 +184,14 @@ export class LocalGitHub {
     }).number;
   }
 
+  /** Sends `pull_request` with `action` (`opened`, `synchronize`, …) for a pull request as it is now, and waits for the app. */
+  async deliverPull(owner: string, repo: string, number: number, action: string, sender = HUMAN.login ?? 'octo-person'): Promise<Delivery> {
+    const record = this.repo(owner, repo);
+    const issue = record.issues.get(number);
+    if (!isPull(issue)) throw new Error(`no pull request #${number} in ${owner}/${repo}`);
+    return first(await this.events.pullRequest(record, issue, action, sender, 'wait'));
+  }
+
   /** An issue opened by a person (no webhook). */
   openIssue(owner: string, repo: string, fields: { title: string; body?: string; labels?: string[]; user?: string }): number {
     return openIssue(this.hub, this.repo(owner, repo), { title: fields.title, body: fields.body ?? null, labels: fields.labels ?? [], user: fields.user ?? HUMAN.login ?? 'octo-person' }).number;
@@ -276,6 +284,11 @@ export class LocalGitHub {
     const pull = (await this.pulls(owner, repo)).find((p) => p.number === number);
     if (!pull) throw new Error(`no pull request #${number} in ${owner}/${repo}`);
     return pull;
+  }
+
+  /** The check runs apps made in a repository, oldest first, each with every annotation it was sent. */
+  checkRuns(owner: string, repo: string): readonly CheckRunRecord[] {
+    return this.repo(owner, repo).checkRuns;
   }
 
   /** Issues only (pull requests excluded), by number. */

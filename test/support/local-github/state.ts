@@ -106,7 +106,7 @@ export class State {
     this.user(owner);
     return {
       id: this.nextId(), owner, name, dir, ...options, createdAt: now, updatedAt: now, pushedAt: now,
-      nextNumber: 1, issues: new Map(), comments: new Map(), labels: new Map(), releases: [], permissions: new Map(),
+      nextNumber: 1, issues: new Map(), comments: new Map(), labels: new Map(), releases: [], permissions: new Map(), checkRuns: [],
     };
   }
 }

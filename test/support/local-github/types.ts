@@ -24,6 +24,30 @@ export interface RepoRecord {
   readonly releases: ReleaseRecord[];
   /** By lower-cased login. */
   readonly permissions: Map<string, PermissionLevel>;
+  readonly checkRuns: CheckRunRecord[];
+}
+
+/** A check run an app made on a commit, with every annotation it was sent. */
+export interface CheckRunRecord {
+  readonly id: number;
+  readonly name: string;
+  readonly headSha: string;
+  status: string;
+  conclusion: string | null;
+  readonly startedAt: string;
+  completedAt: string | null;
+  title: string | null;
+  summary: string | null;
+  readonly annotations: CheckAnnotationRecord[];
+}
+
+export interface CheckAnnotationRecord {
+  readonly path: string;
+  readonly startLine: number;
+  readonly endLine: number;
+  readonly level: string;
+  readonly title: string | null;
+  readonly message: string;
 }
 
 export interface IssueRecord {

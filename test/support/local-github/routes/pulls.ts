@@ -1,5 +1,6 @@
 import { ApiError, paginate } from '../http.js';
 import { closePull, mergePull, pullGitState, reopenPull, type MergeOptions, type PullIssue } from '../pull-ops.js';
+import { diffEntryShape } from '../shapes/git.js';
 import { pullShape, pullSimpleShape } from '../shapes/pulls.js';
 import { timestamp, type IssueRecord, type RepoRecord } from '../types.js';
 import type { Hub } from '../hub.js';
@@ -105,10 +106,26 @@ const merge: Route = async (context) => {
   return ok({ sha, merged: true, message: 'Pull Request successfully merged' });
 };
 
+/** GitHub lists at most 3,000 files of a pull request. */
+const PULL_FILES_CAP = 3000;
+
+/** GET pulls/{n}/files: what the head changes since its merge base with the base branch, paged. */
+const listFiles: Route = async (context) => {
+  const repo = repoOf(context);
+  const issue = pullOf(repo, context.params.pull_number);
+  const { headSha: head, baseSha: base } = await pullGitState(context.hub, repo, issue, false);
+  const git = context.hub.git(repo);
+  const mergeBase = head && base ? await git.mergeBase(base, head) : undefined;
+  const files = head ? (await git.diff(mergeBase, head)).slice(0, PULL_FILES_CAP) : [];
+  const { page, headers } = paginate(files, context.query, context.url);
+  return ok(page.map((file) => diffEntryShape(context.hub.urls, repo, head, file)), headers);
+};
+
 export const pullRoutes: Record<string, Route> = {
   'pulls/list': listPulls,
   'pulls/create': createPull,
   'pulls/get': getPull,
   'pulls/update': updatePull,
   'pulls/merge': merge,
+  'pulls/list-files': listFiles,
 };
