@@ -1,10 +1,9 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { MAX_RENDER_MB_SETTING, renderLimits, type RenderLimits } from '../engine/render-budget.js';
 import { GitMergeFile } from '../git/git-merge-file.js';
 import { locateTemplate, tokenAuthEnv, type TemplateLocation } from '../git/template-location.js';
 import { TemplateStore } from '../git/template-store.js';
 import type { TemplateRepository } from '../git/template-store.js';
+import { cacheDirOf } from './cache-dir.js';
 import type { Output } from './output.js';
 
 /** What every command takes from the process environment, read in one place. */
@@ -18,11 +17,10 @@ export interface CliEnvironment {
 }
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnvironment {
-  const cacheHome = env.XDG_CACHE_HOME || join(homedir(), '.cache');
   const token = env.GITHUB_TOKEN || env.GH_TOKEN;
   return {
     cwd: process.cwd(),
-    cacheDir: env.TEMPLATE_DRIFT_CACHE_DIR || join(cacheHome, 'template-drift'),
+    cacheDir: cacheDirOf(env),
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
     renderLimits: renderLimits(env[MAX_RENDER_MB_SETTING]),
     ...(token && { token }),
