@@ -3,7 +3,10 @@ import PQueue from 'p-queue';
 import type { Probot, ProbotOctokit } from 'probot';
 import type { GitBounds } from '../git/git-client.js';
 import { GitMergeFile } from '../git/git-merge-file.js';
+import { budgetWrites } from '../github/budget-writes.js';
 import { OctokitPlatform } from '../github/octokit-platform.js';
+import { RedisWriteBudget } from '../github/redis-write-budget.js';
+import { InProcessWriteBudget, type WriteBudget } from '../github/write-budget.js';
 import type { Platform, RepoId } from '../github/platform.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
 import { JobDeadlineError, JobDroppedError } from '../queue/job-errors.js';
@@ -43,8 +46,12 @@ export class AppRuntime {
   private readonly writeLanes = new Map<number, { lane: PQueue; closed: AbortController }>();
   private readonly merger = new GitMergeFile();
   private readonly jobTimeoutSeconds: number;
+  /** GitHub's write budget of the app: in Redis when the processes share one, else this process's. */
+  readonly writeBudget: WriteBudget;
 
   constructor(private readonly app: Probot, readonly settings: AppSettings) {
+    const limits = settings.writeLimits ?? [];
+    this.writeBudget = settings.redisUrl ? new RedisWriteBudget(settings.redisUrl, settings.appId ?? 'app', limits) : new InProcessWriteBudget(limits);
     const onError = (error: unknown, job: object) => {
       if (error instanceof JobDeadlineError) app.log.warn({ job, seconds: error.seconds }, 'queued job stopped at its deadline');
       else app.log.error({ err: error, job }, 'queued job failed');
@@ -133,8 +140,10 @@ export class AppRuntime {
    * refused once the job is stopped, so a job past its deadline changes nothing more.
    */
   private platform(octokit: ProbotOctokit, installationId: number, signal?: AbortSignal): Platform {
+    budgetWrites(octokit, this.writeBudget, this.app.log);
     return new OctokitPlatform({
       octokit,
+      writeBudget: this.writeBudget,
       createToken: (repo, access) => this.repositoryToken(installationId, repo, access),
       serializeWrite: (write) => {
         const { lane, closed } = this.writeLane(installationId);

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_RENDER_MB_SETTING, renderLimits, type RenderLimits } from '../engine/render-budget.js';
 import { gitProtocols, parseAllowedHosts, type SourcePolicy } from '../engine/template-source-policy.js';
+import { writeLimits, type WriteLimit } from '../github/write-budget.js';
 
 /** The app's own settings, read once from the environment (Probot reads its own). */
 export interface AppSettings {
@@ -23,6 +24,12 @@ export interface AppSettings {
   readonly templateSources?: SourcePolicy;
   /** The only protocols git may speak for the app: https, plus http when GHE_PROTOCOL=http; https when absent. */
   readonly gitProtocols?: readonly string[];
+  /** GitHub's write budget (TEMPLATE_DRIFT_WRITES_PER_MINUTE, _PER_HOUR); writes are not paced when absent. */
+  readonly writeLimits?: readonly WriteLimit[];
+  /** The Redis the app's processes share (REDIS_URL): the write budget is counted there, for all of them. */
+  readonly redisUrl?: string;
+  /** The GitHub App's id (APP_ID): the budget is the app's, whichever installation writes. */
+  readonly appId?: string;
 }
 
 /** The strictest sources: github.com's own repositories, over https. */
@@ -50,7 +57,17 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
     renderLimits: renderLimits(env[MAX_RENDER_MB_SETTING]),
     templateSources,
     gitProtocols: gitProtocols(templateSources),
+    // Below GitHub's 80 a minute and 500 an hour, which also count the web UI and other tools; 0 turns a limit off.
+    writeLimits: writeLimits(count(env.TEMPLATE_DRIFT_WRITES_PER_MINUTE, 60), count(env.TEMPLATE_DRIFT_WRITES_PER_HOUR, 450)),
+    ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
+    ...(env.APP_ID && { appId: env.APP_ID }),
   };
+}
+
+/** A whole number of at least 0 (0: no limit), or the fallback. */
+function count(text: string | undefined, fallback: number): number {
+  const value = Number(text === undefined || text === '' ? String(fallback) : text);
+  return Number.isInteger(value) && value >= 0 ? value : fallback;
 }
 
 function positiveInteger(text: string | undefined, fallback: number): number {

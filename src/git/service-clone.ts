@@ -22,6 +22,8 @@ export interface CloneOptions {
   readonly bounds?: GitBounds;
   /** The only protocols git may speak. */
   readonly protocols?: readonly string[];
+  /** Waits for GitHub's write budget: a push creates content as an API write does. */
+  readonly beforePush?: () => Promise<void>;
 }
 
 export interface BranchHead {
@@ -160,6 +162,7 @@ export class ServiceClone {
   async push(sha: string, branch: string, expected: string | undefined): Promise<void> {
     assertRefLike(branch, 'Branch');
     const ref = `refs/heads/${branch}`;
+    await this.options.beforePush?.();
     await this.network(['push', '--quiet', '--porcelain', `--force-with-lease=${ref}:${expected ?? ''}`, '--', this.options.cloneUrl, `${sha}:${ref}`]);
   }
 

@@ -6,6 +6,7 @@ import type {
 } from './platform.js';
 import { ISSUE_LABEL } from './labels.js';
 import type { ChangedFile } from '../engine/enforced-files-check.js';
+import type { WriteBudget } from './write-budget.js';
 
 /** GitHub lists at most 3,000 files of a pull request: https://docs.github.com/rest/pulls/pulls#list-pull-requests-files */
 const PULL_FILES_CAP = 3000;
@@ -16,6 +17,8 @@ export interface OctokitPlatformOptions {
   readonly createToken: (repo: RepoId, access: 'read' | 'write') => Promise<string>;
   /** Runs a write after the previous writes of this installation: GitHub asks for writes in series. */
   readonly serializeWrite: <T>(write: () => Promise<T>) => Promise<T>;
+  /** GitHub's write budget; the API's writes take it in `octokit` itself (budgetWrites). */
+  readonly writeBudget?: WriteBudget;
 }
 
 type RestRepository = { owner: { login: string }; name: string; default_branch?: string; clone_url?: string; html_url: string; archived?: boolean };
@@ -234,6 +237,10 @@ export class OctokitPlatform implements Platform {
       owner, repo, check_run_id: id,
       output: { title: output.title, summary: output.summary, ...(output.annotations && { annotations: [...output.annotations] }) },
     }));
+  }
+
+  async takeWriteSlot(): Promise<void> {
+    await this.options.writeBudget?.take();
   }
 }
 

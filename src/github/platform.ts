@@ -126,4 +126,7 @@ export interface Platform {
   createCheckRun(repo: RepoId, run: CheckRunDraft): Promise<number>;
   /** Adds to a check run's output: GitHub appends the annotations to the ones it has. */
   updateCheckRun(repo: RepoId, id: number, output: CheckRunOutput): Promise<void>;
+
+  /** Waits until the app's write budget lets one more write out, and counts it: for a git push, which passes no API hook. */
+  takeWriteSlot(): Promise<void>;
 }

@@ -75,7 +75,7 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
   const token = await platform.repositoryToken(request.repo, 'write');
   const clone = await ServiceClone.open({
     cloneUrl: repoInfo.cloneUrl, branch: repoInfo.defaultBranch, token, committer: deps.committer,
-    protocols: deps.fetching.gitProtocols, ...(deps.git && { bounds: deps.git }),
+    protocols: deps.fetching.gitProtocols, ...(deps.git && { bounds: deps.git }), beforePush: () => platform.takeWriteSlot(),
   });
   try {
     const answersText = await clone.readText(ANSWERS_FILE);

@@ -22,12 +22,13 @@ export class World {
     readonly scratch: string,
   ) {}
 
-  static async start(): Promise<World> {
+  /** `env`: the app's own settings for this World (e.g. TEMPLATE_DRIFT_WRITES_PER_MINUTE). */
+  static async start(options: { env?: Readonly<Record<string, string>> } = {}): Promise<World> {
     const scratch = await mkdtemp(join(tmpdir(), 'td-e2e-'));
     const privateKey = generateAppKey();
     const github = await LocalGitHubServer.start({ appId: 1, appKey: privateKey, webhookSecret: WEBHOOK_SECRET, validateResponses: true });
     github.install(OWNER, { id: INSTALLATION });
-    const app = await AppProcess.start({ github, appId: 1, privateKey, webhookSecret: WEBHOOK_SECRET, cacheDir: join(scratch, 'app-cache') });
+    const app = await AppProcess.start({ github, appId: 1, privateKey, webhookSecret: WEBHOOK_SECRET, cacheDir: join(scratch, 'app-cache'), ...(options.env && { env: options.env }) });
     return new World(github, app, scratch);
   }
 
@@ -38,8 +39,8 @@ export class World {
   }
 
   /** Waits for the app (and the webhooks its own actions cause) to finish. */
-  settle(): Promise<void> {
-    return this.app.settle(this.github);
+  settle(timeoutMs?: number): Promise<void> {
+    return this.app.settle(this.github, timeoutMs);
   }
 
   /** A template repository on the local GitHub: `files` committed and tagged `tag`. */

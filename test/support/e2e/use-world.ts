@@ -6,10 +6,10 @@ import { World } from './fleet.js';
  * and service names. After each test, no request the app made may have broken GitHub's REST
  * description.
  */
-export function useWorld(): () => World {
+export function useWorld(options: Parameters<typeof World.start>[0] = {}): () => World {
   let world: World | undefined;
   beforeAll(async () => {
-    world = await World.start();
+    world = await World.start(options);
   });
   afterAll(async () => {
     await world?.stop();

@@ -27,6 +27,8 @@ export interface InjectedFault {
 export type PathPattern = string | RegExp;
 
 export interface RecordedRequest {
+  /** When the request arrived (ms since the epoch): for counting requests per window of time. */
+  readonly at: number;
   readonly method: string;
   readonly path: string;
   /** The description's path template for API requests (`/repos/{owner}/{repo}/pulls`), once matched. */

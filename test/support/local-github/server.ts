@@ -45,7 +45,7 @@ export class Server {
     const url = new URL(request.url ?? '/', this.hub.urls.base);
     const method = request.method ?? 'GET';
     const isApi = url.pathname === API_ROOT || url.pathname.startsWith(`${API_ROOT}/`);
-    const record: RecordedRequest = { method, path: isApi ? url.pathname.slice(API_ROOT.length) : url.pathname, status: 0 };
+    const record: RecordedRequest = { at: Date.now(), method, path: isApi ? url.pathname.slice(API_ROOT.length) : url.pathname, status: 0 };
     this.requests.push(record);
     const caller = identifyCaller(request.headers.authorization, this.hub.state, this.identity);
     try {
