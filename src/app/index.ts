@@ -6,6 +6,7 @@ import { onPullRequestClosed } from './handlers/pull-request-closed.js';
 import { onPullRequestChanged } from './handlers/pull-request-opened.js';
 import { onPush } from './handlers/push.js';
 import { onReleasePublished } from './handlers/release-published.js';
+import { onRepositoryCreated } from './handlers/repository-created.js';
 import { AppRuntime } from './runtime.js';
 import { statusHandler } from './status-handler.js';
 import { readSettings, type AppSettings } from './settings.js';
@@ -30,5 +31,6 @@ export function createApp(app: Probot, settings: AppSettings = readSettings()): 
   app.on(['installation.created', 'installation_repositories.added'], onInstallation(runtime));
   app.on(['installation.deleted', 'installation.suspend'], onInstallationGone(runtime));
   app.on('installation_repositories.removed', onRepositoriesRemoved(runtime));
+  app.on('repository.created', onRepositoryCreated(runtime));
   return runtime;
 }

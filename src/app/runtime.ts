@@ -14,6 +14,7 @@ import type { WorkQueue } from '../queue/work-queue.js';
 import type { Log } from '../workflows/log.js';
 import type { FetchSettings } from '../workflows/open-template.js';
 import { updateRepository, type UpdateOutcome, type UpdateRequest } from '../workflows/update-repository.js';
+import { onboardRepository, type OnboardingOutcome, type OnboardingRequest } from '../workflows/onboard-repository.js';
 import { gitProtocols } from '../engine/template-source-policy.js';
 import { DEFAULT_GIT_STALL_S, DEFAULT_JOB_TIMEOUT_S, DEFAULT_TEMPLATE_SOURCES, type AppSettings } from './settings.js';
 
@@ -27,6 +28,8 @@ export interface EventScope {
   readonly fetching: FetchSettings;
   /** Queues the update of one repository (serialized per repository) and resolves with its outcome. */
   update(request: UpdateRequest): Promise<UpdateOutcome>;
+  /** Queues the onboarding of a repository made with "Use this template", serialized with its updates. */
+  onboard(request: OnboardingRequest): Promise<OnboardingOutcome>;
 }
 
 /**
@@ -106,6 +109,19 @@ export class AppRuntime {
           };
         }
         if (!outcome) throw new Error('the update finished without an outcome');
+        return outcome;
+      },
+      onboard: async (request) => {
+        let outcome: OnboardingOutcome | undefined;
+        await this.queue.enqueue({
+          installation: installationId,
+          repository: `${request.repo.owner}/${request.repo.repo}`,
+          name: 'onboard',
+          run: async (signal) => {
+            outcome = await onboardRepository(request, { ...deps, platform: this.platform(octokit, installationId, signal), git: this.gitBounds(signal) });
+          },
+        });
+        if (!outcome) throw new Error('the onboarding finished without an outcome');
         return outcome;
       },
     };

@@ -14,22 +14,31 @@ export interface UpdateMarker {
 
 const COMMIT_SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
-const PATTERN = /<!--\s*template-drift-update\s+(\{.*?\})\s*-->/s;
-
-export function formatMarker(marker: UpdateMarker): string {
+/** A hidden HTML comment `<!-- template-drift-KIND {json} -->` in a PR body. */
+export function formatHiddenJson(kind: string, value: object): string {
   // `--` cannot end an HTML comment inside JSON we write: JSON.stringify never emits `-->`.
-  return `<!-- template-drift-update ${JSON.stringify(marker).replace(/--/g, '-\\u002d')} -->`;
+  return `<!-- template-drift-${kind} ${JSON.stringify(value).replace(/--/g, '-\\u002d')} -->`;
 }
 
-export function readMarker(body: string | null | undefined): UpdateMarker | undefined {
-  const match = body ? PATTERN.exec(body) : null;
+/** The JSON of the first `<!-- template-drift-KIND {json} -->` in `body`, or undefined. */
+export function readHiddenJson(kind: string, body: string | null | undefined): Record<string, unknown> | undefined {
+  const match = body ? new RegExp(`<!--\\s*template-drift-${kind}\\s+(\\{.*?\\})\\s*-->`, 's').exec(body) : null;
   if (!match?.[1]) return undefined;
   try {
-    const value = JSON.parse(match[1]) as Partial<UpdateMarker>;
-    if (typeof value.template !== 'string' || typeof value.to !== 'string') return undefined;
-    const head = typeof value.head === 'string' && COMMIT_SHA.test(value.head) ? value.head : undefined;
-    return { template: value.template, from: typeof value.from === 'string' ? value.from : null, to: value.to, ...(head && { head }) };
+    const value: unknown = JSON.parse(match[1]);
+    return value && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
   } catch {
     return undefined;
   }
+}
+
+export function formatMarker(marker: UpdateMarker): string {
+  return formatHiddenJson('update', marker);
+}
+
+export function readMarker(body: string | null | undefined): UpdateMarker | undefined {
+  const value = readHiddenJson('update', body) as Partial<UpdateMarker> | undefined;
+  if (typeof value?.template !== 'string' || typeof value.to !== 'string') return undefined;
+  const head = typeof value.head === 'string' && COMMIT_SHA.test(value.head) ? value.head : undefined;
+  return { template: value.template, from: typeof value.from === 'string' ? value.from : null, to: value.to, ...(head && { head }) };
 }

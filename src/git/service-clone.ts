@@ -68,6 +68,11 @@ export class ServiceClone {
     await rm(this.dir, { recursive: true, force: true });
   }
 
+  /** The default branch head's tree id: equal trees mean equal files, with no blob read. */
+  async headTree(): Promise<string> {
+    return (await this.git.raw(['rev-parse', 'HEAD^{tree}'])).trim();
+  }
+
   /** A file on the default branch, or undefined. */
   async readText(path: string): Promise<string | undefined> {
     const files = await this.readFiles([path], []);
@@ -135,10 +140,11 @@ export class ServiceClone {
   }
 
   /**
-   * One commit on top of the default branch's head: its tree is the head's tree with `writes`
-   * and `deletes` applied. Built in a private index, so no working tree is ever checked out.
+   * One commit on top of the default branch's head (or of `parent`, a commit already fetched):
+   * its tree is the head's tree with `writes` and `deletes` applied. Built in a private index, so
+   * no working tree is ever checked out.
    */
-  async commit(writes: FileMap, deletes: readonly string[], message: string): Promise<{ sha: string; tree: string }> {
+  async commit(writes: FileMap, deletes: readonly string[], message: string, parent = this.head): Promise<{ sha: string; tree: string }> {
     const scratch = await mkdtemp(join(tmpdir(), 'template-drift-blobs-'));
     try {
       const index = join(scratch, 'index');
@@ -148,7 +154,7 @@ export class ServiceClone {
       if (deletes.length > 0) await git.raw(['update-index', '--force-remove', '--', ...deletes]);
       await stageFiles(git, scratch, writes);
       const tree = (await git.raw(['write-tree'])).trim();
-      const sha = (await git.raw(['commit-tree', tree, '-p', this.head, '-m', message])).trim();
+      const sha = (await git.raw(['commit-tree', tree, '-p', parent, '-m', message])).trim();
       return { sha, tree };
     } finally {
       await rm(scratch, { recursive: true, force: true });

@@ -166,6 +166,13 @@ export class TemplateRepository {
     return blobs;
   }
 
+  /** A commit's tree id and committer date (ISO 8601): how a copy of the template is matched to a release. */
+  async commitInfo(commit: string): Promise<{ tree: string; date: string }> {
+    await this.ensureCommit(commit);
+    const [tree = '', date = ''] = (await this.git.raw(['show', '-s', '--format=%T%x00%cI', commit])).trim().split('\0');
+    return { tree, date };
+  }
+
   /**
    * Whether `ancestor` is a strict ancestor of `descendant` in the template's history: how refs
    * that are not versions (branches, SHAs) are put in order. Unrelated commits are not.

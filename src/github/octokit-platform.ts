@@ -21,7 +21,10 @@ export interface OctokitPlatformOptions {
   readonly writeBudget?: WriteBudget;
 }
 
-type RestRepository = { owner: { login: string }; name: string; default_branch?: string; clone_url?: string; html_url: string; archived?: boolean };
+type RestRepository = {
+  owner: { login: string }; name: string; default_branch?: string; clone_url?: string; html_url: string; archived?: boolean;
+  template_repository?: { owner: { login: string }; name: string } | null; created_at?: string | null;
+};
 type RestPull = {
   number: number; state: string; merged_at?: string | null; merged?: boolean; draft?: boolean; title: string; body?: string | null;
   html_url: string; head: { ref: string; sha: string; repo: { full_name: string } | null }; labels: ({ name?: string } | string)[];
@@ -252,6 +255,8 @@ function toRepository(data: RestRepository): RepositoryInfo {
     cloneUrl: data.clone_url ?? '',
     htmlUrl: data.html_url,
     archived: data.archived ?? false,
+    ...(data.template_repository && { templateRepository: { owner: data.template_repository.owner.login, repo: data.template_repository.name } }),
+    ...(data.created_at && { createdAt: data.created_at }),
   };
 }
 

@@ -16,6 +16,10 @@ export interface RepositoryInfo extends RepoId {
   readonly cloneUrl: string;
   readonly htmlUrl: string;
   readonly archived: boolean;
+  /** The template repository it was made from with "Use this template" (GitHub's `template_repository`). */
+  readonly templateRepository?: RepoId;
+  /** When the repository was created (ISO 8601). */
+  readonly createdAt?: string;
 }
 
 export interface PullRequestInfo {

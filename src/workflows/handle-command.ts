@@ -2,6 +2,7 @@ import { parseSyncCommand } from '../engine/sync-command.js';
 import { isUserError } from '../engine/user-error.js';
 import { assertRefLike } from '../git/git-client.js';
 import type { Platform, RepoId } from '../github/platform.js';
+import type { OnboardingOutcome } from './onboard-repository.js';
 import type { UpdateOutcome } from './update-repository.js';
 
 export interface CommandComment {
@@ -16,6 +17,8 @@ export interface CommandDependencies {
   readonly platform: Platform;
   /** Queues the explicit update and resolves with its outcome once it has run. */
   readonly updateLater: (repo: RepoId, ref: string | undefined) => Promise<UpdateOutcome>;
+  /** Renders the onboarding PR `number` again with its branch's answers (queued); not-applicable when it is no such PR. */
+  readonly onboardLater?: (repo: RepoId, number: number) => Promise<OnboardingOutcome>;
 }
 
 const WRITERS = new Set(['admin', 'maintain', 'write']);
@@ -60,7 +63,27 @@ export async function handleCommand(comment: CommandComment, deps: CommandDepend
     kind: 'failed',
     message: isUserError(error) ? error.message : 'an unexpected error; the app\'s log has the details',
   }));
-  await platform.comment(comment.repo, comment.issueNumber, `@${comment.author} ${describeOutcome(outcome)}`);
+  // No answers file on the default branch yet: on the onboarding PR, the command renders it again.
+  const onboarding = outcome.kind === 'not-configured' && deps.onboardLater
+    ? await deps.onboardLater(comment.repo, comment.issueNumber).catch((error: unknown): OnboardingOutcome => ({
+      kind: 'failed', message: isUserError(error) ? error.message : 'an unexpected error; the app\'s log has the details',
+    }))
+    : undefined;
+  const reply = onboarding && onboarding.kind !== 'not-applicable' ? describeOnboarding(onboarding) : describeOutcome(outcome);
+  await platform.comment(comment.repo, comment.issueNumber, `@${comment.author} ${reply}`);
+}
+
+function describeOnboarding(outcome: Exclude<OnboardingOutcome, { kind: 'not-applicable' }>): string {
+  switch (outcome.kind) {
+    case 'skipped':
+      return `nothing was changed: ${outcome.why}.`;
+    case 'failed':
+      return `the onboarding failed:\n\n> ${outcome.message.replace(/\n/g, '\n> ')}`;
+    case 'pull-request':
+      return outcome.questions.length > 0
+        ? `rendered nothing yet: ${outcome.questions.map((name) => `\`${name}\``).join(', ')} still need${outcome.questions.length === 1 ? 's' : ''} an answer in the answers file on this branch.`
+        : `rendered ${outcome.version} again with the answers on this branch: ${outcome.url}`;
+  }
 }
 
 export function describeOutcome(outcome: UpdateOutcome): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { INSTALLATION_ID } from '../support/app-harness.js';
 import {
-  installationPayload, mockAnswers, mockGitHub, mockUpdateToNewPull, repositoriesAddedPayload, sentBodies, sentRequests, serviceRepo,
+  installationPayload, mockAnswers, mockGitHub, mockRepository, mockUpdateToNewPull, repositoriesAddedPayload, sentBodies, sentRequests, serviceRepo,
   startApp, templateRepo, UPDATE_BRANCH, useGitHub, type RepoRef,
 } from '../support/github-mocks.js';
 import { createService, createTemplate } from '../support/service-fleet.js';
@@ -25,10 +25,16 @@ function callsFor(repo: RepoRef): string[] {
     .map((request) => `${request.method} ${request.path}`);
 }
 
+/**
+ * An added repository without answers may have been made with "Use this template" (an
+ * installation on selected repositories hears no repository.created for it): one GET of the
+ * repository says whether GitHub records a template_repository. An installation being created
+ * onboards nothing: its repositories were not just made.
+ */
 describe.each([
-  ['installation', 'the app is installed (installation.created)', installationPayload],
-  ['installation_repositories', 'repositories are added to the installation (installation_repositories.added)', repositoriesAddedPayload],
-])('when %s: %s', (event, _when, payload) => {
+  ['installation', 'the app is installed (installation.created)', installationPayload, false],
+  ['installation_repositories', 'repositories are added to the installation (installation_repositories.added)', repositoriesAddedPayload, true],
+])('when %s: %s', (event, _when, payload, looksForTemplate) => {
   it('a listed repository whose answers name a template and is behind gets an update PR to its latest release; one without answers costs one read', async () => {
     const template = await createTemplate();
     await template.release('v1.1.0', { 'Dockerfile.hbs': 'FROM python:3.13-slim\nENV LOG_LEVEL={{log_level}}\n' });
@@ -41,6 +47,7 @@ describe.each([
     const api = mockGitHub();
     mockUpdateToNewPull(api, await serviceRepo('payments', payments), { template: tpl, number: 5, releaseTags: ['v1.0.0', 'v1.1.0', 'v1.2.0'] });
     mockAnswers(api, docs);
+    if (looksForTemplate) mockRepository(api, docs);
 
     const app = await startApp();
     await app.receive(event, payload([DOCS, PAYMENTS]));
@@ -53,20 +60,26 @@ describe.each([
     expect(await payments.bare.show(UPDATE_BRANCH, 'Makefile')).toBe('test:\n\tpytest --cov\n\nlint:\n\truff check .\n');
     expect(await payments.bare.show(UPDATE_BRANCH, '.github/template-drift.yml')).toMatch(/^version: v1\.2\.0$/m);
 
-    expect(callsFor(DOCS)).toEqual(['GET /repos/acme/docs/contents/.github%2Ftemplate-drift.yml']);
+    expect(callsFor(DOCS)).toEqual(['GET /repos/acme/docs/contents/.github%2Ftemplate-drift.yml', ...(looksForTemplate ? ['GET /repos/acme/docs'] : [])]);
     expect(tokenRepositories().sort()).toEqual(['payments', 'service-template']);
   });
 
-  it('repositories without an answers file cost exactly one contents read each: no clone, no token, no write', async () => {
+  it('repositories without an answers file (and no template_repository) cost one contents read each, plus the repository\'s GET when added: no clone, no token, no write', async () => {
     const api = mockGitHub();
-    for (const name of ['docs', 'wiki']) mockAnswers(api, await serviceRepo(name, undefined));
+    for (const name of ['docs', 'wiki']) {
+      const repo = await serviceRepo(name, undefined);
+      mockAnswers(api, repo);
+      if (looksForTemplate) mockRepository(api, repo);
+    }
 
     const app = await startApp();
     await app.receive(event, payload([DOCS, WIKI]));
 
     const calls = sentRequests().filter((request) => request.path !== TOKENS).map((request) => `${request.method} ${request.path}`);
     expect(calls.sort()).toEqual([
+      ...(looksForTemplate ? ['GET /repos/acme/docs'] : []),
       'GET /repos/acme/docs/contents/.github%2Ftemplate-drift.yml',
+      ...(looksForTemplate ? ['GET /repos/acme/wiki'] : []),
       'GET /repos/acme/wiki/contents/.github%2Ftemplate-drift.yml',
     ]);
     expect(tokenRepositories()).toEqual([]);

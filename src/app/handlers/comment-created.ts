@@ -17,7 +17,12 @@ export function onCommentCreated(runtime: AppRuntime) {
       name: 'sync-template',
       run: (signal) => handleCommand(
         { repo, issueNumber: issue.number, commentId: comment.id, author: comment.user?.login ?? sender.login, body: comment.body },
-        { platform: scope.platformFor(signal), updateLater: (target, ref) => scope.update({ repo: target, ...(ref !== undefined && { targetRef: ref }), explicit: true, reason: 'command' }) },
+        {
+          platform: scope.platformFor(signal),
+          updateLater: (target, ref) => scope.update({ repo: target, ...(ref !== undefined && { targetRef: ref }), explicit: true, reason: 'command' }),
+          // Only a pull request can be the onboarding PR: a command on an issue costs no look.
+          ...(issue.pull_request && { onboardLater: (target: typeof repo, number: number) => scope.onboard({ repo: target, resync: number }) }),
+        },
       ),
     });
   };

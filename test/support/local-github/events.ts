@@ -6,6 +6,7 @@ import { pullGitState, type PullIssue } from './pull-ops.js';
 import { installationShape, userShape } from './shapes/account.js';
 import { commentShape, issueShape } from './shapes/issues.js';
 import { nodeId } from './shapes/urls.js';
+import { templateShape } from './routes/app.js';
 import { pullShape } from './shapes/pulls.js';
 import { releaseShape } from './shapes/releases.js';
 import { timestamp, type CommentRecord, type IssueRecord, type InstallationRecord, type ReleaseRecord, type RepoRecord } from './types.js';
@@ -81,6 +82,14 @@ export class Events {
     const payload = envelope(this.hub, repo, release.author, example);
     Object.assign(payload, { action: 'published', release: overlay(example, 'release', releaseShape(this.hub, repo, release)) });
     return this.send('release', payload, mode);
+  }
+
+  /** `repository.created`, with the template it was generated from (`template_repository`, null when none). */
+  async repositoryCreated(repo: RepoRecord, sender: string, mode: Mode): Promise<Delivery[]> {
+    const example = recorded('repository', 'created');
+    const payload = envelope(this.hub, repo, sender, example);
+    Object.assign(payload.repository as object, { template_repository: templateShape(this.hub, repo) });
+    return this.send('repository', payload, mode);
   }
 
   async installationCreated(installation: InstallationRecord, sender: string, mode: Mode): Promise<Delivery[]> {

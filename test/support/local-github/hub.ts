@@ -13,6 +13,8 @@ export interface AppInfo {
 /** What routes, git serving and events share: the state, where things live, and the webhook sender. */
 export class Hub implements ShapeContext {
   readonly state = new State();
+  /** Where the bare repositories live (set when the server starts). */
+  root = '';
 
   constructor(
     readonly urls: Urls,

@@ -16,7 +16,9 @@ import { addComment, openIssue } from './routes/issues.js';
 import { openPull } from './routes/pulls.js';
 import { Server } from './server.js';
 import { GitStalls } from './stalls.js';
-import { HUMAN, commitFiles, createRelease, createRepo, createTag, install, setPermission, type CreateRepoOptions, type InstallOptions, type ReleaseOptions } from './setup.js';
+import {
+  HUMAN, commitFiles, createRelease, createRepo, createTag, generateRepo, install, setPermission, type CreateRepoOptions, type GenerateOptions, type InstallOptions, type ReleaseOptions,
+} from './setup.js';
 import { Urls } from './shapes/urls.js';
 import type { CheckRunRecord, PermissionLevel, RepoRecord } from './types.js';
 import { Violations, type Violation } from './violations.js';
@@ -70,6 +72,7 @@ export class LocalGitHub {
   async start(): Promise<this> {
     const validator = await OpenApiValidator.load();
     this.root = await mkdtemp(join(tmpdir(), 'local-github-'));
+    this.hub.root = this.root;
     const api = new Api(this.hub, this.events, validator, this.violationLog, this.faults, this.options.validateResponses ?? false);
     const identity = { appId: this.hub.app.id, ...(this.options.appKey && { publicKey: this.options.appKey }) };
     this.server = new Server(this.hub, api, new GitHttp(this.hub, this.events), this.faults, this.violationLog, identity, this.requestLog, this.stalls);
@@ -130,8 +133,18 @@ export class LocalGitHub {
     return { owner, repo: name, cloneUrl: this.cloneUrl(owner, name), head: await this.hub.git(record).resolveCommit(`refs/heads/${record.defaultBranch}`) };
   }
 
+  /**
+   * A person presses "Use this template" on `template` (which must be a template repository):
+   * the copy is made as POST generate makes it, and `repository.created` is sent and awaited.
+   */
+  async generateRepo(templateOwner: string, templateRepo: string, options: GenerateOptions): Promise<{ owner: string; repo: string; delivery: Delivery }> {
+    const record = await generateRepo(this.hub, this.root, this.repo(templateOwner, templateRepo), options);
+    const delivery = first(await this.events.repositoryCreated(record, options.author?.login ?? HUMAN.login ?? 'octo-person', 'wait'));
+    return { owner: record.owner, repo: record.name, delivery };
+  }
+
   /** Repository settings GitHub lets an admin change (archiving, visibility, default branch). */
-  async updateRepo(owner: string, repo: string, changes: { archived?: boolean; private?: boolean; defaultBranch?: string }): Promise<void> {
+  async updateRepo(owner: string, repo: string, changes: { archived?: boolean; private?: boolean; defaultBranch?: string; isTemplate?: boolean }): Promise<void> {
     const record = this.repo(owner, repo);
     if (changes.defaultBranch) await this.hub.git(record).setHead(changes.defaultBranch);
     Object.assign(record, changes);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { BareRepo, type FileChanges, type Person } from './bare-repo.js';
+import { git as runGit } from './git.js';
 import type { Hub } from './hub.js';
 import { repoKey, timestamp, type InstallationRecord, type PermissionLevel, type ReleaseRecord, type RepoRecord } from './types.js';
 
@@ -16,6 +17,8 @@ export interface CreateRepoOptions {
   readonly description?: string;
   readonly message?: string;
   readonly author?: Person;
+  /** Ticks "Template repository": others may then copy it with "Use this template". */
+  readonly isTemplate?: boolean;
 }
 
 /** Whoever commits in a test when nobody is named: a person, not the app's bot. */
@@ -33,6 +36,7 @@ export async function createRepo(hub: Hub, root: string, owner: string, name: st
   if (options.defaultBranch && head !== options.defaultBranch) await git.setHead(options.defaultBranch);
   const record = hub.state.newRepoRecord(owner, name, dir, {
     defaultBranch: options.defaultBranch ?? head, private: options.private ?? false, archived: options.archived ?? false, description: options.description ?? null,
+    isTemplate: options.isTemplate ?? false,
   });
   hub.state.addRepo(record);
   const defaultBranch = record.defaultBranch;
@@ -110,4 +114,36 @@ export async function createRelease(hub: Hub, repo: RepoRecord, tag: string, opt
   };
   repo.releases.push(release);
   return release;
+}
+
+export interface GenerateOptions {
+  readonly owner: string;
+  readonly name: string;
+  readonly private?: boolean;
+  readonly description?: string;
+  /** Who pressed "Use this template": the author of the copy's one commit. */
+  readonly author?: Person;
+}
+
+/**
+ * "Use this template" (POST /repos/{template_owner}/{template_repo}/generate): a new repository
+ * whose one commit, "Initial commit", holds the template repository's default branch tree as it
+ * is (no history, no tags), and which records the template it came from.
+ */
+export async function generateRepo(hub: Hub, root: string, template: RepoRecord, options: GenerateOptions): Promise<RepoRecord> {
+  const head = await hub.git(template).resolveCommit(`refs/heads/${template.defaultBranch}`);
+  if (!head) throw new Error(`${template.owner}/${template.name} has no commit to copy`);
+  const dir = join(root, options.owner.toLowerCase(), `${options.name.toLowerCase()}.git`);
+  const git = await BareRepo.init(dir, template.defaultBranch);
+  await runGit(dir, ['fetch', '--quiet', '--no-tags', '--', template.dir, `refs/heads/${template.defaultBranch}`]);
+  const tree = await runGit(dir, ['rev-parse', `${head}^{tree}`]);
+  const author = options.author ?? HUMAN;
+  const sha = await git.commitTree(tree, [], 'Initial commit', author, author);
+  await git.updateRef(`refs/heads/${template.defaultBranch}`, sha, '');
+  const record = hub.state.newRepoRecord(options.owner, options.name, dir, {
+    defaultBranch: template.defaultBranch, private: options.private ?? false, archived: false, description: options.description ?? null,
+    templateRepository: { owner: template.owner, name: template.name },
+  });
+  hub.state.addRepo(record);
+  return record;
 }

@@ -101,11 +101,15 @@ export class State {
     return label;
   }
 
-  newRepoRecord(owner: string, name: string, dir: string, options: { defaultBranch: string; private: boolean; archived: boolean; description: string | null }): RepoRecord {
+  newRepoRecord(owner: string, name: string, dir: string, options: {
+    defaultBranch: string; private: boolean; archived: boolean; description: string | null; isTemplate?: boolean; templateRepository?: { owner: string; name: string };
+  }): RepoRecord {
     const now = timestamp();
     this.user(owner);
     return {
-      id: this.nextId(), owner, name, dir, ...options, createdAt: now, updatedAt: now, pushedAt: now,
+      id: this.nextId(), owner, name, dir, defaultBranch: options.defaultBranch, private: options.private, archived: options.archived,
+      description: options.description, isTemplate: options.isTemplate ?? false, templateRepository: options.templateRepository ?? null,
+      createdAt: now, updatedAt: now, pushedAt: now,
       nextNumber: 1, issues: new Map(), comments: new Map(), labels: new Map(), releases: [], permissions: new Map(), checkRuns: [],
     };
   }

@@ -25,6 +25,10 @@ export interface RepoRecord {
   /** By lower-cased login. */
   readonly permissions: Map<string, PermissionLevel>;
   readonly checkRuns: CheckRunRecord[];
+  /** "Template repository" is ticked: others may copy it with "Use this template" (POST generate). */
+  isTemplate: boolean;
+  /** The template repository it was generated from, if any: GitHub's `template_repository`. */
+  readonly templateRepository: { readonly owner: string; readonly name: string } | null;
 }
 
 /** A check run an app made on a commit, with every annotation it was sent. */

@@ -1,6 +1,7 @@
 import { ApiError, notFound, paginate } from '../http.js';
 import { repoShape } from '../shapes/account.js';
 import { repoKey, timestamp, type RepoRecord } from '../types.js';
+import type { Hub } from '../hub.js';
 import { bodyOf, ok, type Route, type RouteContext } from './context.js';
 
 const LEVEL = { read: 1, write: 2, admin: 3 } as const;
@@ -53,6 +54,16 @@ const listInstallationRepos: Route = (context) => {
 };
 
 export function shapeRepo({ hub }: RouteContext, repo: RepoRecord): Record<string, unknown> {
+  return { ...repoWithoutTemplate(hub, repo), template_repository: templateShape(hub, repo) };
+}
+
+/** `template_repository`: the repository it was generated from, when GitHub still has it and the reader may see it (null otherwise). */
+export function templateShape(hub: Hub, repo: RepoRecord): Record<string, unknown> | null {
+  const template = repo.templateRepository && hub.state.repo(repo.templateRepository.owner, repo.templateRepository.name);
+  return template ? repoWithoutTemplate(hub, template) : null;
+}
+
+function repoWithoutTemplate(hub: Hub, repo: RepoRecord): Record<string, unknown> {
   const openIssues = [...repo.issues.values()].filter((issue) => issue.state === 'open').length;
   return repoShape(hub.urls, repo, hub.state.user(repo.owner), openIssues);
 }

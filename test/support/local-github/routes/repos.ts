@@ -4,7 +4,9 @@ import { commitShape, contentShape, diffEntryShape } from '../shapes/git.js';
 import { releaseShape } from '../shapes/releases.js';
 import type { PermissionLevel } from '../types.js';
 import { shapeRepo } from './app.js';
-import { ok, repoOf, type Route } from './context.js';
+import { canRead } from '../auth.js';
+import { generateRepo } from '../setup.js';
+import { actor, bodyOf, created, ok, repoOf, text, type Route } from './context.js';
 
 const getRepo: Route = (context) => ok(shapeRepo(context, repoOf(context)));
 
@@ -103,7 +105,26 @@ const getCommit: Route = async (context) => {
   return ok(commitShape(context.hub.urls, repo, info, await git.diff(info.parents[0], sha)));
 };
 
+/** POST /repos/{template_owner}/{template_repo}/generate: "Use this template", then `repository.created`. */
+const createUsingTemplate: Route = async (context) => {
+  const { hub, params } = context;
+  if (context.caller.kind !== 'installation') throw new ApiError(401, 'Requires authentication');
+  const template = hub.state.repo(params.template_owner ?? '', params.template_repo ?? '');
+  if (!template || !canRead(context.caller, template, hub.state)) throw notFound();
+  if (!template.isTemplate) throw new ApiError(422, `${template.owner}/${template.name} is not a template repository`);
+  const body = bodyOf(context);
+  const owner = typeof body.owner === 'string' ? body.owner : template.owner;
+  const name = text(body.name);
+  if (hub.state.repo(owner, name)) throw new ApiError(422, 'Repository creation failed.', { errors: [{ resource: 'Repository', code: 'custom', field: 'name', message: 'name already exists on this account' }] });
+  const record = await generateRepo(hub, hub.root, template, {
+    owner, name, ...(typeof body.private === 'boolean' && { private: body.private }), ...(typeof body.description === 'string' && { description: body.description }),
+  });
+  await context.events.repositoryCreated(record, actor(context), 'background');
+  return created(shapeRepo(context, record));
+};
+
 export const repoRoutes: Record<string, Route> = {
+  'repos/create-using-template': createUsingTemplate,
   'repos/get': getRepo,
   'repos/get-content': getContent,
   'repos/get-collaborator-permission-level': getPermission,

@@ -34,7 +34,7 @@ export function repoShape(urls: Urls, repo: RepoRecord, owner: UserRecord, openI
     subscribers_url: `${api}/subscribers`, subscription_url: `${api}/subscription`, tags_url: `${api}/tags`, teams_url: `${api}/teams`,
     trees_url: `${api}/git/trees{/sha}`, clone_url: urls.cloneUrl(repo.owner, repo.name), mirror_url: null, hooks_url: `${api}/hooks`,
     svn_url: html, homepage: null, language: null, forks_count: 0, forks: 0, stargazers_count: 0, watchers_count: 0, watchers: 0, size: 0,
-    default_branch: repo.defaultBranch, open_issues_count: openIssues, open_issues: openIssues, is_template: false, topics: [],
+    default_branch: repo.defaultBranch, open_issues_count: openIssues, open_issues: openIssues, is_template: repo.isTemplate, topics: [],
     has_issues: true, has_projects: false, has_wiki: false, has_pages: false, has_downloads: true, has_discussions: false,
     archived: repo.archived, disabled: false, visibility: repo.private ? 'private' : 'public',
     pushed_at: repo.pushedAt, created_at: repo.createdAt, updated_at: repo.updatedAt,
