@@ -34,6 +34,8 @@ export interface FleetEntry {
   readonly url?: string;
   /** When a scan or an event last saw this state (ISO 8601). */
   readonly seenAt: string;
+  /** What the scan itself could not get past (answers file, template, render), for `action-required`. */
+  readonly problem?: string;
 }
 
 export interface TemplateFleet {

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { ProbotOctokit } from 'probot';
 import { createOnce, statusOf } from './create-once.js';
 import type {
-  BranchCommit, CheckRunDraft, CheckRunOutput, IssueInfo, Permission, Platform, PullRequestDraft, PullRequestInfo, ReleaseInfo, RepoId, RepositoryInfo,
+  BranchCommit, CheckRunDraft, CheckRunOutput, IssueInfo, Permission, Platform, PullRequestDraft, PullRequestInfo, ReleaseInfo, RepoId, RepositoryInfo, TreeBlob,
 } from './platform.js';
+import { readTreeBlobs } from './tree-blobs.js';
 import { ISSUE_LABEL } from './labels.js';
 import type { ChangedFile } from '../engine/enforced-files-check.js';
 import type { WriteBudget } from './write-budget.js';
@@ -244,6 +245,10 @@ export class OctokitPlatform implements Platform {
 
   async takeWriteSlot(): Promise<void> {
     await this.options.writeBudget?.take();
+  }
+
+  treeBlobs(repo: RepoId, ref: string, paths: readonly string[]): Promise<Map<string, TreeBlob>> {
+    return readTreeBlobs(this.octokit, repo, ref, paths);
   }
 }
 

@@ -82,6 +82,26 @@ export interface CheckRunOutput {
   readonly annotations?: readonly CheckAnnotation[];
 }
 
+/** A file of a repository's tree (a blob: a file or a symlink) as git stores it. */
+export interface TreeBlob {
+  readonly sha: string;
+  readonly mode: string;
+}
+
+/** One webhook delivery GitHub made to the app, as its deliveries list shows it. */
+export interface HookDelivery {
+  readonly id: number;
+  /** The X-GitHub-Delivery id: a redelivery has the original's. */
+  readonly guid: string;
+  readonly deliveredAt: string;
+  readonly redelivery: boolean;
+  /** The app's HTTP status; 0 when GitHub could not reach it. */
+  readonly statusCode: number;
+  readonly event: string;
+  readonly action: string | null;
+  readonly installationId: number | null;
+}
+
 export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 
 export interface Platform {
@@ -133,4 +153,20 @@ export interface Platform {
 
   /** Waits until the app's write budget lets one more write out, and counts it: for a git push, which passes no API hook. */
   takeWriteSlot(): Promise<void>;
+
+  /**
+   * The files (blobs) at `paths` on branch `ref`, with their blob ids, from GitHub's trees API:
+   * no content is downloaded. A path that is missing or a folder is absent from the answer.
+   */
+  treeBlobs(repo: RepoId, ref: string, paths: readonly string[]): Promise<Map<string, TreeBlob>>;
+}
+
+/** What the app asks of GitHub as itself (its JWT), not as one installation. */
+export interface AppPlatform {
+  /** The ids of every installation of the app. */
+  installations(): Promise<number[]>;
+  /** The app's webhook deliveries since `since`, newest first (read page by page, no further back). */
+  hookDeliveries(since: Date): Promise<HookDelivery[]>;
+  /** Asks GitHub to send a delivery again (it answers at once and delivers later). */
+  redeliver(deliveryId: number): Promise<void>;
 }

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { verify } from '@octokit/webhooks-methods';
 import { Probot, ProbotOctokit } from 'probot';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { blobId } from '../../src/engine/blob-id.js';
 import { ServiceClone } from '../../src/git/service-clone.js';
+import { OctokitPlatform } from '../../src/github/octokit-platform.js';
 import { LocalGitHub } from '../support/local-github/index.js';
 import { git, runGit } from '../support/local-github/git.js';
 
@@ -273,6 +275,19 @@ describe('LocalGitHub', () => {
     await octokit.rest.git.deleteRef({ ...repo, ref: 'heads/topic' });
     await expect(octokit.rest.git.deleteRef({ ...repo, ref: 'heads/topic' })).rejects.toMatchObject({ status: 422 });
     expect([...(await github.branches(OWNER, 'tour')).keys()]).toEqual(['main']);
+  });
+
+  it('serves trees by branch name, recursive or one folder, with git\'s blob ids (what the fleet scan compares)', async () => {
+    await github.createRepo(OWNER, 'trees', { files: { 'Dockerfile': 'FROM python\n', '.circleci/config.yml': { content: 'version: 2.1\n', executable: true } } });
+    const platform = new OctokitPlatform({ octokit, createToken: () => Promise.reject(new Error('no tokens here')), serializeWrite: (write) => write() });
+    const blobs = await platform.treeBlobs({ owner: OWNER, repo: 'trees' }, 'main', ['Dockerfile', '.circleci/config.yml', '.circleci', 'missing']);
+    expect(Object.fromEntries(blobs)).toEqual({
+      Dockerfile: { sha: blobId(Buffer.from('FROM python\n')), mode: '100644' },
+      '.circleci/config.yml': { sha: blobId(Buffer.from('version: 2.1\n')), mode: '100755' },
+    });
+    const root = (await octokit.rest.git.getTree({ owner: OWNER, repo: 'trees', tree_sha: 'main' })).data;
+    expect(root.tree.map((entry) => [entry.path, entry.type])).toEqual([['.circleci', 'tree'], ['Dockerfile', 'blob']]);
+    await expect(octokit.rest.git.getTree({ owner: OWNER, repo: 'trees', tree_sha: 'no-such-branch' })).rejects.toMatchObject({ status: 404 });
   });
 
   it('injects failures and counts requests per route', async () => {

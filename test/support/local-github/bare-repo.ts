@@ -187,6 +187,24 @@ export class BareRepo {
     return entries;
   }
 
+  /**
+   * The tree of `rev` (a branch, tag, commit or tree id), as GitHub's trees API lists it: with
+   * `recursive`, every blob and folder beneath it; undefined when `rev` names none.
+   */
+  async tree(rev: string, recursive: boolean): Promise<{ sha: string; entries: { path: string; mode: string; type: string; sha: string; size?: number }[] } | undefined> {
+    if (rev.startsWith('-')) return undefined;
+    const resolved = await runGit(this.dir, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{tree}`]);
+    if (resolved.code !== 0) return undefined;
+    const sha = resolved.stdout.toString('utf8').trim();
+    const out = await git(this.dir, ['ls-tree', '-z', '--long', ...(recursive ? ['-r', '-t'] : []), sha]);
+    const entries = out.split('\0').filter(Boolean).map((record) => {
+      const tab = record.indexOf('\t');
+      const [mode = '', type = '', object = '', size = ''] = record.slice(0, tab).split(/\s+/);
+      return { path: record.slice(tab + 1), mode, type, sha: object, ...(type === 'blob' && { size: Number(size) }) };
+    });
+    return { sha, entries };
+  }
+
   /** What is at `path` in commit `rev`: a file with its bytes, a folder listing, or undefined. */
   async readPath(rev: string, path: string): Promise<PathContent | undefined> {
     const clean = path.replace(/^\/+|\/+$/g, '');

@@ -20,10 +20,10 @@ const require = createRequire(import.meta.url);
 
 /**
  * Parameters GitHub accepts with literal slashes although the description declares them one
- * path segment (`contents/{path}`, `git/refs/{ref}`, `commits/{ref}`, `compare/{basehead}`).
+ * path segment (`contents/{path}`, `git/refs/{ref}`, `commits/{ref}`, `compare/{basehead}`, `git/trees/{tree_sha}`).
  * Octokit percent-encodes them; a person's `curl` does not. Both reach the same operation.
  */
-const SLASHED_TAILS = [/^(\/repos\/[^/]+\/[^/]+\/contents\/)(.+)$/, /^(\/repos\/[^/]+\/[^/]+\/git\/refs\/)(.+)$/, /^(\/repos\/[^/]+\/[^/]+\/commits\/)(.+)$/, /^(\/repos\/[^/]+\/[^/]+\/compare\/)(.+)$/];
+const SLASHED_TAILS = [/^(\/repos\/[^/]+\/[^/]+\/contents\/)(.+)$/, /^(\/repos\/[^/]+\/[^/]+\/git\/refs\/)(.+)$/, /^(\/repos\/[^/]+\/[^/]+\/commits\/)(.+)$/, /^(\/repos\/[^/]+\/[^/]+\/compare\/)(.+)$/, /^(\/repos\/[^/]+\/[^/]+\/git\/trees\/)(.+)$/];
 
 /**
  * GitHub's own REST description (@octokit/openapi) as a request and response checker. Loaded

@@ -1,0 +1,239 @@
+import nock from 'nock';
+import { describe, expect, it } from 'vitest';
+import { TemplateDriftOctokit } from '../../src/app/octokit.js';
+import { OctokitPlatform } from '../../src/github/octokit-platform.js';
+import { TemplateStore } from '../../src/git/template-store.js';
+import { formatMarker } from '../../src/engine/update-marker.js';
+import { scanFleet, type FleetScan, type FleetTemplate } from '../../src/workflows/scan-fleet.js';
+import { API, useNock } from '../support/app-harness.js';
+import { contentJson, contentsPath, pullJson, repoJson } from '../support/github-nock.js';
+import { createService, createTemplate, type ServiceFixture, type TemplateFixture } from '../support/service-fleet.js';
+import { git, tempDir } from '../support/temp-repo.js';
+
+useNock();
+
+const ANSWERS = '.github/template-drift.yml';
+const SEEN_AT = '2026-12-01T12:00:00.000Z';
+const ISSUES = { state: 'all', labels: 'template-drift', per_page: '100' };
+const DOCKERFILE_V11 = { 'Dockerfile.hbs': 'FROM python:3.13-slim\nENV LOG_LEVEL={{log_level}}\n' };
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+
+function platform(): OctokitPlatform {
+  const octokit = new TemplateDriftOctokit({ auth: { token: 'ghs_test' }, retry: { enabled: false }, throttle: { enabled: false } });
+  return new OctokitPlatform({ octokit, createToken: () => Promise.resolve('ghs_test'), serializeWrite: (write) => write() });
+}
+
+interface Scanned {
+  readonly scan: FleetScan;
+  /** How many times the scan opened a template. */
+  readonly opened: number;
+}
+
+async function scan(template: TemplateFixture, options: { template?: string } = {}): Promise<Scanned> {
+  const store = new TemplateStore({ cacheDir: await tempDir('td-scan-cache-') });
+  let opened = 0;
+  const openTemplate = async (): Promise<FleetTemplate> => {
+    opened += 1;
+    return { name: 'acme/service-template', repository: await store.open({ url: template.bare.url, display: 'acme/service-template' }) };
+  };
+  const result = await scanFleet({ platform: platform(), openTemplate, log: quiet, now: () => new Date(SEEN_AT), ...options });
+  return { scan: result, opened };
+}
+
+/** GET /installation/repositories listing these repositories. */
+function mockRepositories(api: nock.Scope, names: string[], archived: string[] = []): void {
+  const repositories = names.map((name) => ({ ...repoJson('acme', name, `file:///nonexistent/${name}.git`), archived: archived.includes(name) }));
+  api.get('/installation/repositories').query(true).reply(200, { total_count: repositories.length, repositories });
+}
+
+function mockAnswersText(api: nock.Scope, name: string, text: string | undefined): void {
+  const interceptor = api.get(contentsPath('acme', name, ANSWERS));
+  if (text === undefined) interceptor.reply(404, { message: 'Not Found' });
+  else interceptor.reply(200, contentJson(ANSWERS, text));
+}
+
+interface RepoState {
+  readonly issue?: 'open' | 'closed';
+  readonly openPulls?: Parameters<typeof pullJson>[0][];
+  /** Closed PRs, asked for only when the repository is behind. */
+  readonly closedPulls?: Parameters<typeof pullJson>[0][];
+  /** The service whose real git tree the trees API answers with (asked for only when on its target). */
+  readonly tree?: ServiceFixture;
+}
+
+/** The reads of one repository: its answers, the action-required issue, the open PR, then closed PRs or the tree. */
+async function mockRepo(api: nock.Scope, name: string, answers: string, state: RepoState): Promise<void> {
+  mockAnswersText(api, name, answers);
+  api.get(`/repos/acme/${name}/issues`).query(ISSUES).reply(200, state.issue ? [{
+    number: 3, title: 'Template drift: action required', state: state.issue, body: 'the problem',
+    html_url: `https://github.com/acme/${name}/issues/3`, labels: [{ name: 'template-drift' }],
+  }] : []);
+  api.get(`/repos/acme/${name}/pulls`).query({ state: 'open', head: `acme:template-drift/update`, per_page: '100' }).reply(200, (state.openPulls ?? []).map(pullJson));
+  if (state.closedPulls) {
+    api.get(`/repos/acme/${name}/pulls`).query({ state: 'closed', head: `acme:template-drift/update`, per_page: '100' }).reply(200, state.closedPulls.map(pullJson));
+  }
+  if (state.tree) {
+    api.get(`/repos/acme/${name}/git/trees/main`).query({ recursive: '1' }).reply(200, await treeJson(state.tree));
+  }
+}
+
+/** The trees API's recursive answer, from the service's real git tree. */
+async function treeJson(service: ServiceFixture): Promise<Record<string, unknown>> {
+  const listing = await git(service.bare.dir, 'ls-tree', '-r', '-t', '-z', 'main');
+  const tree = listing.split('\0').filter(Boolean).map((record) => {
+    const [meta = '', path = ''] = record.split('\t');
+    const [mode = '', type = '', sha = ''] = meta.split(' ');
+    return { path, mode, type, sha };
+  });
+  return { sha: (await git(service.bare.dir, 'rev-parse', 'main^{tree}')).trim(), truncated: false, tree };
+}
+
+const marker = (to: string) => `The update.\n\n${formatMarker({ template: 'acme/service-template', from: 'v1.0.0', to })}`;
+
+async function answersOf(service: ServiceFixture): Promise<string> {
+  return service.bare.show('main', ANSWERS);
+}
+
+describe('the fleet scan', () => {
+  it('in-line: on the latest release with every enforced file as rendered (blob ids from the trees API), the template opened once for all', async () => {
+    const template = await createTemplate();
+    const payments = await createService(template, 'payments');
+    // A file the template merges (not enforces) may differ: still in line.
+    await payments.commit({ Makefile: 'test:\n\tpytest -x\n' });
+    const orders = await createService(template, 'orders');
+    const api = nock(API);
+    mockRepositories(api, ['orders', 'payments']);
+    await mockRepo(api, 'orders', await answersOf(orders), { tree: orders });
+    await mockRepo(api, 'payments', await answersOf(payments), { tree: payments });
+
+    const { scan: result, opened } = await scan(template);
+
+    expect(result.entries).toEqual([
+      { repo: 'acme/orders', template: 'acme/service-template', version: 'v1.0.0', commit: expect.stringMatching(/^[0-9a-f]{40}$/) as unknown, latest: 'v1.0.0', state: 'in-line', seenAt: SEEN_AT },
+      { repo: 'acme/payments', template: 'acme/service-template', version: 'v1.0.0', commit: expect.stringMatching(/^[0-9a-f]{40}$/) as unknown, latest: 'v1.0.0', state: 'in-line', seenAt: SEEN_AT },
+    ]);
+    expect(result.due).toEqual([]);
+    expect(opened).toBe(1);
+  });
+
+  it('drifted: on the latest release but an enforced file differs, or is missing; an ignored one does not count', async () => {
+    const template = await createTemplate();
+    const edited = await createService(template, 'edited');
+    await edited.commit({ Dockerfile: 'FROM python:3.11\n' });
+    const removed = await createService(template, 'removed');
+    await removed.commit({ '.circleci/config.yml': null });
+    const ignoring = await createService(template, 'ignoring');
+    await ignoring.commit({ Dockerfile: 'FROM python:3.11\n', [ANSWERS]: `${await answersOf(ignoring)}ignore: [Dockerfile]\n` });
+    const api = nock(API);
+    mockRepositories(api, ['edited', 'ignoring', 'removed']);
+    for (const service of [edited, ignoring, removed]) {
+      const name = service.work.split('/').pop()!;
+      await mockRepo(api, name, await answersOf(service), { tree: service });
+    }
+
+    const { scan: result } = await scan(template);
+
+    expect(result.entries.map((entry) => [entry.repo, entry.state])).toEqual([
+      ['acme/edited', 'drifted'], ['acme/ignoring', 'in-line'], ['acme/removed', 'drifted'],
+    ]);
+    expect(result.due).toEqual([]);
+  });
+
+  it('behind: an older release recorded, no update PR open, none declined: due for an update to the latest', async () => {
+    const template = await createTemplate();
+    await template.release('v1.1.0', DOCKERFILE_V11);
+    const payments = await createService(template, 'payments');
+    const api = nock(API);
+    mockRepositories(api, ['payments']);
+    // A merged PR to the latest, and a declined older one, are no decline of the latest.
+    await mockRepo(api, 'payments', await answersOf(payments), { closedPulls: [
+      { number: 2, owner: 'acme', repo: 'payments', state: 'closed', merged: true, body: marker('v1.1.0') },
+      { number: 1, owner: 'acme', repo: 'payments', state: 'closed', body: marker('v1.0.5') },
+    ] });
+
+    const { scan: result } = await scan(template);
+
+    expect(result.entries).toMatchObject([{ repo: 'acme/payments', version: 'v1.0.0', latest: 'v1.1.0', state: 'behind' }]);
+    expect(result.entries[0]).not.toHaveProperty('url');
+    expect(result.due).toEqual([{ repo: { owner: 'acme', repo: 'payments' }, template: 'acme/service-template', target: 'v1.1.0' }]);
+  });
+
+  it('declined: the update PR to the latest was closed unmerged; not due', async () => {
+    const template = await createTemplate();
+    await template.release('v1.1.0', DOCKERFILE_V11);
+    const payments = await createService(template, 'payments');
+    const api = nock(API);
+    mockRepositories(api, ['payments']);
+    await mockRepo(api, 'payments', await answersOf(payments), { closedPulls: [{ number: 4, owner: 'acme', repo: 'payments', state: 'closed', body: marker('v1.1.0') }] });
+
+    const { scan: result } = await scan(template);
+
+    expect(result.entries).toMatchObject([{ repo: 'acme/payments', state: 'declined', url: 'https://github.com/acme/payments/pull/4' }]);
+    expect(result.due).toEqual([]);
+  });
+
+  it('update-open and conflicts: the app\'s open PR, told apart by its conflict label; due only when it goes to an older version', async () => {
+    const template = await createTemplate();
+    await template.release('v1.1.0', DOCKERFILE_V11);
+    const services = await Promise.all(['clean', 'conflicted', 'stale'].map((name) => createService(template, name)));
+    const api = nock(API);
+    mockRepositories(api, ['clean', 'conflicted', 'stale']);
+    await mockRepo(api, 'clean', await answersOf(services[0]!), { openPulls: [{ number: 5, owner: 'acme', repo: 'clean', body: marker('v1.1.0'), labels: ['template-drift'] }], closedPulls: [] });
+    await mockRepo(api, 'conflicted', await answersOf(services[1]!), {
+      openPulls: [{ number: 6, owner: 'acme', repo: 'conflicted', body: marker('v1.1.0'), draft: true, labels: ['template-drift', 'template-drift:conflicts'] }], closedPulls: [],
+    });
+    // Its PR still goes to v1.0.5 (the fan-out that would have refreshed it was lost): refreshed by a reconcile.
+    await mockRepo(api, 'stale', await answersOf(services[2]!), { openPulls: [{ number: 7, owner: 'acme', repo: 'stale', body: marker('v1.0.5'), labels: ['template-drift'] }], closedPulls: [] });
+
+    const { scan: result } = await scan(template);
+
+    expect(result.entries.map((entry) => [entry.repo, entry.state, entry.url])).toEqual([
+      ['acme/clean', 'update-open', 'https://github.com/acme/clean/pull/5'],
+      ['acme/conflicted', 'conflicts', 'https://github.com/acme/conflicted/pull/6'],
+      ['acme/stale', 'update-open', 'https://github.com/acme/stale/pull/7'],
+    ]);
+    expect(result.due.map((due) => due.repo.repo)).toEqual(['stale']);
+  });
+
+  it('action-required: the app\'s open issue (a closed one is history), or an answers file or template the scan cannot read', async () => {
+    const template = await createTemplate();
+    await template.release('v1.1.0', DOCKERFILE_V11);
+    const blocked = await createService(template, 'blocked');
+    const fixed = await createService(template, 'fixed');
+    const api = nock(API);
+    mockRepositories(api, ['blocked', 'broken', 'fixed', 'untagged']);
+    await mockRepo(api, 'blocked', await answersOf(blocked), { issue: 'open', closedPulls: [] });
+    await mockRepo(api, 'fixed', await answersOf(fixed), { issue: 'closed', closedPulls: [] });
+    mockAnswersText(api, 'broken', 'template: acme/service-template\nversion: v1.0.0\nvariables: [not, a, mapping]\n');
+    api.get('/repos/acme/broken/issues').query(ISSUES).reply(200, []);
+    // Records a version the template does not have.
+    await mockRepo(api, 'untagged', 'template: acme/service-template\nversion: v0.9.0\nvariables: { service_name: untagged }\n', {});
+
+    const { scan: result } = await scan(template);
+
+    expect(result.entries.map((entry) => [entry.repo, entry.state])).toEqual([
+      ['acme/blocked', 'action-required'], ['acme/broken', 'action-required'], ['acme/fixed', 'behind'], ['acme/untagged', 'action-required'],
+    ]);
+    expect(result.entries[0]).toMatchObject({ url: 'https://github.com/acme/blocked/issues/3' });
+    expect(result.entries[1]).toMatchObject({ template: 'acme/service-template', version: 'v1.0.0', problem: expect.stringContaining('variables') as unknown });
+    expect(result.entries[3]).toMatchObject({ problem: expect.stringContaining('v0.9.0') as unknown });
+    // Behind with its issue open, it still gets its update (the update reports or resolves the problem).
+    expect(result.due.map((due) => due.repo.repo)).toEqual(['blocked', 'fixed']);
+  });
+
+  it('leaves out repositories without an answers file, archived ones (unread), other templates\' with --template, and lists unreadable ones apart', async () => {
+    const template = await createTemplate();
+    const payments = await createService(template, 'payments');
+    const api = nock(API);
+    mockRepositories(api, ['docs', 'legacy', 'other', 'payments', 'flaky'], ['legacy']);
+    mockAnswersText(api, 'docs', undefined);
+    mockAnswersText(api, 'other', 'template: acme/other-template\nversion: v1.0.0\n');
+    await mockRepo(api, 'payments', await answersOf(payments), { tree: payments });
+    api.get(contentsPath('acme', 'flaky', ANSWERS)).reply(500, { message: 'Server Error' });
+
+    const { scan: result } = await scan(template, { template: 'ACME/service-template' });
+
+    expect(result.entries.map((entry) => entry.repo)).toEqual(['acme/payments']);
+    expect(result.failures).toEqual([{ repo: 'acme/flaky', message: expect.stringContaining('Server Error') as unknown }]);
+  });
+});
