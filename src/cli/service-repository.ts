@@ -24,7 +24,7 @@ export interface ServiceRepository {
 export async function loadServiceRepository(dir: string | undefined, environment: CliEnvironment): Promise<ServiceRepository> {
   const start = resolve(environment.cwd, dir ?? '.');
   const folder = await nearestFolderHolding(start, ANSWERS_FILE);
-  const checkout = new LocalCheckout(folder ?? start);
+  const checkout = new LocalCheckout(folder?.dir ?? start, folder?.place);
   const answersText = folder === undefined ? undefined : await checkout.readText(ANSWERS_FILE);
   if (answersText === undefined) {
     throw new UserError(`${start} has no ${ANSWERS_FILE}, and neither has any folder above it; run \`template-drift init\` on the service's folder first`);
@@ -49,7 +49,18 @@ export async function prepareLocalUpdate(
   environment: CliEnvironment,
   output: Output,
 ): Promise<PreparedUpdate> {
-  const { repository } = await openTemplate(service.answers.template, service.checkout.dir, environment, output);
+  // Independent reads run at the same time (the template's release list, the answers' history,
+  // the repository's name); their failures are reported in the order they were before.
+  const opening = openTemplate(service.answers.template, service.checkout.dir, environment, output).then(({ repository }) => {
+    if (flags.to === undefined) repository.tags().catch(() => undefined);
+    return repository;
+  });
+  const history = recordedAnswers(service.answers, service.checkout.fileHistory(ANSWERS_FILE));
+  const naming = service.checkout.identity();
+  for (const pending of [history, naming]) pending.catch(() => undefined);
+  const repository = await opening;
+  const recorded = await history;
+  const repo = await naming;
   return prepareUpdate({
     template: repository,
     answers: service.answers,
@@ -57,8 +68,8 @@ export async function prepareLocalUpdate(
     ...(flags.to !== undefined && { targetRef: flags.to }),
     ...(flags.allowDowngrade !== undefined && { allowDowngrade: flags.allowDowngrade }),
     ...(flags.var && { overrides: flags.var }),
-    recorded: await recordedAnswers(service.answers, service.checkout.fileHistory(ANSWERS_FILE)),
-    repo: await service.checkout.identity(),
+    recorded,
+    repo,
     readOurs: (paths) => service.checkout.readFiles(paths),
     merger,
     ...(environment.renderLimits && { renderLimits: environment.renderLimits }),

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { GitError, GitPluginError, simpleGit, type SimpleGit } from 'simple-git';
 import { UserError } from '../engine/user-error.js';
 import { mergeGitEnv, restrictedGitEnv } from './git-config-env.js';
+import { runGit } from './git-process.js';
 
 export interface GitClientOptions {
   /** Extra environment for git: credentials via GIT_CONFIG_* or test isolation. */
@@ -62,6 +63,11 @@ export function gitClient(baseDir: string, options: GitClientOptions = {}): Simp
   const git = simpleGit({
     baseDir,
     maxConcurrentProcesses: 4,
+    // Unbounded (the CLI): done when git has closed its output, as with Node's execFile.
+    // simple-git's default also ends a command 50 ms after git exits, a timer that outlives the
+    // last command and delays the CLI's exit; bounded work (the app) keeps it, because a git
+    // stopped by the signal or the stall limit may leave a transport helper holding its output.
+    ...(!options.bounds && { completion: { onClose: true, onExit: false } }),
     ...(signal && { abort: signal }),
     ...(stallSeconds && { timeout: { block: (stallSeconds + BACKSTOP_MARGIN_S) * 1000 } }),
     unsafe: {
@@ -85,9 +91,15 @@ export function gitClient(baseDir: string, options: GitClientOptions = {}): Simp
       return error;
     },
   });
+  return git.env(gitEnvironment(options));
+}
+
+/** The environment every git process gets: the caller's, plus credentials, bounds and restrictions. */
+export function gitEnvironment(options: Pick<GitClientOptions, 'env' | 'protocols' | 'bounds'> = {}): Record<string, string> {
+  const stallSeconds = options.bounds?.stallSeconds;
   const lowSpeed: Record<string, string> = stallSeconds ? { GIT_HTTP_LOW_SPEED_LIMIT: '1', GIT_HTTP_LOW_SPEED_TIME: String(stallSeconds) } : {};
   const restricted = options.protocols ? restrictedGitEnv(options.protocols) : {};
-  return git.env(childEnvironment(mergeGitEnv(lowSpeed, options.env ?? {}, restricted)));
+  return childEnvironment(mergeGitEnv(lowSpeed, options.env ?? {}, restricted));
 }
 
 /**
@@ -107,7 +119,8 @@ export function assertRefLike(ref: string, what: string): void {
 export async function assertValidRef(ref: string, what: string): Promise<void> {
   assertRefLike(ref, what);
   try {
-    await gitClient(tmpdir()).raw(['check-ref-format', '--allow-onelevel', ref]);
+    // Directly, not through simple-git: its raw() takes git's silent exit 1 here for a success.
+    await runGit(tmpdir(), ['check-ref-format', '--allow-onelevel', ref]);
   } catch {
     throw new UserError(`${what} "${ref}" is not a valid git ref name`);
   }

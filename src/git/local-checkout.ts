@@ -1,6 +1,6 @@
 import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile, readlink, realpath } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import type { FileEntry, FileMap } from '../engine/file-map.js';
 import { EXECUTABLE, REGULAR, SYMLINK } from '../engine/file-map.js';
 import type { RepoIdentity } from '../engine/resolve-variables.js';
@@ -25,7 +25,10 @@ export class LocalCheckout {
   /** Asked of git once: a command does not move the folder while it runs. */
   private place: Promise<RepositoryPlace | undefined> | undefined;
 
-  constructor(readonly dir: string) {}
+  /** `place`: where the folder sits in git, when the caller has already asked (nearestFolderHolding). */
+  constructor(readonly dir: string, place?: RepositoryPlace) {
+    if (place) this.place = Promise.resolve(place);
+  }
 
   /** The git work tree holding the folder, or undefined when git does not track it. */
   repositoryPlace(): Promise<RepositoryPlace | undefined> {
@@ -168,14 +171,21 @@ async function repositoryPlaceOf(dir: string): Promise<RepositoryPlace | undefin
  * holding `start` (or at the filesystem's root outside git); a `start` that does not exist is
  * looked at alone, so a mistyped folder never picks up a parent's answers.
  */
-export async function nearestFolderHolding(start: string, path: string): Promise<string | undefined> {
+export async function nearestFolderHolding(start: string, path: string): Promise<{ dir: string; place?: RepositoryPlace } | undefined> {
   const from = await realpath(start).catch(() => undefined);
   if (from === undefined) return undefined;
-  const top = (await repositoryPlaceOf(from))?.top;
+  const place = await repositoryPlaceOf(from);
   for (let dir = from; ; dir = dirname(dir)) {
-    if (await lstat(join(dir, path)).then(() => true, () => false)) return dir;
-    if (dir === top || dirname(dir) === dir) return undefined;
+    if (await lstat(join(dir, path)).then(() => true, () => false)) return { dir, ...(place && { place: placeAbove(place, from, dir) }) };
+    if (dir === place?.top || dirname(dir) === dir) return undefined;
   }
+}
+
+/** Where `dir`, at or above `from` in the same work tree, sits: git's answer for `from`, walked up. */
+function placeAbove(place: RepositoryPlace, from: string, dir: string): RepositoryPlace {
+  if (dir === from) return place;
+  const below = relative(place.top, dir);
+  return { top: place.top, prefix: below === '' ? '' : `${below.split(sep).join('/')}/` };
 }
 
 /** Reads paths of one folder, looking each folder up once and never through a symlink. */

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import type { FileEntry, FileMode } from '../engine/file-map.js';
 import { UserError } from '../engine/user-error.js';
-import { assertValidRef, gitClient, type GitBounds } from './git-client.js';
+import { assertRefLike, assertValidRef, gitClient, type GitBounds } from './git-client.js';
+import { runGit } from './git-process.js';
 import { redact } from './redact.js';
 import type { TemplateLocation } from './template-location.js';
 
@@ -69,17 +70,20 @@ export class TemplateStore {
       ...(this.options.bounds && { bounds: this.options.bounds }),
       ...(this.options.protocols && { protocols: this.options.protocols }),
     });
-    return new TemplateRepository(location, git, this.options);
+    return new TemplateRepository(location, git, dir, this.options);
   }
 }
 
 export class TemplateRepository {
   private remoteRefs: Promise<Map<string, string>> | undefined;
+  private fetching: Promise<Error | undefined> | undefined;
   private readonly snapshots = new Map<string, Promise<Map<string, FileEntry>>>();
 
   constructor(
     readonly location: TemplateLocation,
     private readonly git: SimpleGit,
+    /** The cache's bare repository, where blobs are read with `cat-file --batch`. */
+    private readonly dir: string,
     private readonly options: TemplateStoreOptions,
   ) {}
 
@@ -96,10 +100,12 @@ export class TemplateRepository {
    */
   async resolve(ref: string): Promise<ResolvedRef> {
     if (FULL_SHA.test(ref)) return { ref: ref.toLowerCase(), commit: ref.toLowerCase() };
-    await assertValidRef(ref, 'Template ref');
+    assertRefLike(ref, 'Template ref');
     const refs = await this.refs();
+    // A name the remote just listed is a valid ref name: git itself need not be asked.
     const commit = refs.get(`refs/tags/${ref}`) ?? refs.get(`refs/heads/${ref}`) ?? refs.get(ref);
     if (commit) return { ref, commit };
+    await assertValidRef(ref, 'Template ref');
     if (SHORT_SHA.test(ref)) return { ref: ref.toLowerCase(), commit: await this.expandSha(ref.toLowerCase()) };
     throw new UserError(`Template ${this.location.display} has no tag or branch "${ref}"`);
   }
@@ -140,28 +146,37 @@ export class TemplateRepository {
   }
 
   private async readUncached(commit: string): Promise<Map<string, FileEntry>> {
-    await this.ensureCommit(commit);
-    const listing = await this.git.raw(['ls-tree', '-r', '-l', '-z', '--full-tree', commit, '--']);
+    // Listing the tree is also the test that the cache holds the commit (`^{commit}`: a tree or
+    // blob id is no template version); only when it fails is the template fetched.
+    const list = () => this.git.raw(['ls-tree', '-r', '-l', '-z', '--full-tree', `${commit}^{commit}`, '--']);
+    const listing = await list().catch(async () => {
+      await this.ensureCommit(commit);
+      return list();
+    });
     const entries = parseTree(listing);
     const blobs = await this.readBlobs(entries);
     return new Map(entries.map((entry) => [entry.path, { content: blobs.get(entry.sha) ?? Buffer.alloc(0), mode: entry.mode }]));
   }
 
-  /** `git show` prints blobs back to back; ls-tree's sizes say where each ends. */
+  /** Every blob in one `git cat-file --batch`: a header line (`<sha> blob <size>`), the bytes, a newline. */
   private async readBlobs(entries: readonly TreeEntry[]): Promise<Map<string, Buffer>> {
-    const sizes = new Map(entries.map((entry) => [entry.sha, entry.size]));
-    const shas = [...sizes.keys()];
+    const shas = [...new Set(entries.map((entry) => entry.sha))];
     const blobs = new Map<string, Buffer>();
-    const chunk = 500;
-    for (let start = 0; start < shas.length; start += chunk) {
-      const batch = shas.slice(start, start + chunk);
-      const output = await this.git.showBuffer(['--no-textconv', ...batch]);
-      let offset = 0;
-      for (const sha of batch) {
-        const size = sizes.get(sha) ?? 0;
-        blobs.set(sha, output.subarray(offset, offset + size));
-        offset += size;
-      }
+    if (shas.length === 0) return blobs;
+    const { stdout } = await runGit(this.dir, ['cat-file', '--batch'], {
+      input: `${shas.join('\n')}\n`,
+      // Local work, but under the same restrictions and deadline as the template's other git commands.
+      ...(this.options.env && { env: this.options.env }),
+      ...(this.options.protocols && { protocols: this.options.protocols }),
+      ...(this.options.bounds?.signal && { signal: this.options.bounds.signal }),
+    });
+    let offset = 0;
+    for (const sha of shas) {
+      const end = stdout.indexOf(0x0a, offset);
+      const [name, type, size] = stdout.subarray(offset, end).toString('latin1').split(' ');
+      if (name !== sha || type !== 'blob' || size === undefined) throw new Error(`git cat-file --batch answered "${stdout.subarray(offset, end).toString('latin1')}" for blob ${sha}`);
+      blobs.set(sha, stdout.subarray(end + 1, end + 1 + Number(size)));
+      offset = end + 1 + Number(size) + 1;
     }
     return blobs;
   }
@@ -200,7 +215,13 @@ export class TemplateRepository {
   }
 
   /** Fetches every branch and tag of the template into the cache; resolves to the failure, if any, for the caller to weigh. */
-  private async fetchAll(): Promise<Error | undefined> {
+  private fetchAll(): Promise<Error | undefined> {
+    // Reads of two commits side by side that both miss share one fetch.
+    this.fetching ??= this.fetchAllNow().finally(() => (this.fetching = undefined));
+    return this.fetching;
+  }
+
+  private async fetchAllNow(): Promise<Error | undefined> {
     this.options.onProgress?.(`Fetching template ${this.location.display}`);
     // Several updates may fill one cache at once (other repositories, other processes).
     // unpackLimit=1 keeps what a fetch brings as one pack, which appears whole, so nobody sees a

@@ -80,10 +80,16 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
     ...(input.refHint !== undefined && { refHint: input.refHint }),
   });
   const base = await recordedRef(template, answers);
+  // Both versions are read side by side; the target's failure, if any, is still the one reported.
+  const targetRead = template.read(target.commit);
+  const baseRead = base && template.read(base.commit);
+  baseRead?.catch(() => undefined);
+  const targetFiles = await targetRead;
+  const baseFiles = await baseRead;
 
   const limits = input.renderLimits && { limits: input.renderLimits };
   const theirs = renderSnapshot({
-    files: await template.read(target.commit),
+    files: targetFiles,
     ref: target.ref,
     answers: answers.variables,
     ...(input.overrides && { overrides: input.overrides }),
@@ -92,7 +98,7 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
     ...limits,
   });
   const baseSnapshot = base
-    ? renderBase({ files: await template.read(base.commit), ref: base.ref, repo: input.repo, ignore: answers.ignore, ...limits }, input.recorded?.variables ?? answers.variables, answers.variables)
+    ? renderBase({ files: baseFiles!, ref: base.ref, repo: input.repo, ignore: answers.ignore, ...limits }, input.recorded?.variables ?? answers.variables, answers.variables)
     : undefined;
   const baseOutput = baseSnapshot?.output ?? new Map();
   refuseAnswersFileOutput(theirs);

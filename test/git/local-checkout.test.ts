@@ -32,9 +32,12 @@ describe('recognising a repository', () => {
   it('finds the nearest folder holding a file, upward and within the work tree only', async () => {
     const repo = await TestRepo.create({ 'marker': 'outer', 'svc/marker': 'inner', 'svc/src/deep/x.txt': 'x', 'other/y.txt': 'y' });
     const top = await realpath(repo.dir);
-    expect(await nearestFolderHolding(join(repo.dir, 'svc/src/deep'), 'marker')).toBe(join(top, 'svc'));
-    expect(await nearestFolderHolding(join(repo.dir, 'svc'), 'marker')).toBe(join(top, 'svc'));
-    expect(await nearestFolderHolding(join(repo.dir, 'other'), 'marker')).toBe(top);
+    // The place in git comes along, as git itself gives it for the folder found (no second rev-parse).
+    const svc = { dir: join(top, 'svc'), place: { top, prefix: 'svc/' } };
+    expect(await nearestFolderHolding(join(repo.dir, 'svc/src/deep'), 'marker')).toEqual(svc);
+    expect(await nearestFolderHolding(join(repo.dir, 'svc'), 'marker')).toEqual(svc);
+    expect(await nearestFolderHolding(join(repo.dir, 'other'), 'marker')).toEqual({ dir: top, place: { top, prefix: '' } });
+    expect(await new LocalCheckout(join(top, 'svc')).repositoryPlace()).toEqual(svc.place);
     expect(await nearestFolderHolding(join(repo.dir, 'svc/missing'), 'marker')).toBeUndefined();
     const parent = await tempDir();
     await writeTree(parent, { marker: 'above the work tree' });
