@@ -132,6 +132,19 @@ export class AppRuntime {
     void this.queue.enqueue({ installation: installationId, repository: `${repo.owner}/${repo.repo}`, name, run: job });
   }
 
+  /**
+   * Runs `job` in `ms`, in this process: a restart forgets it (the reconcile scan then finds the
+   * repositories still behind). The timer does not keep the process alive.
+   */
+  later(ms: number, job: () => Promise<void>): void {
+    setTimeout(() => void job().catch((error: unknown) => this.app.log.error({ err: error }, 'delayed job failed')), ms).unref();
+  }
+
+  /** A fresh Octokit for an installation, for work that runs long after its event (tokens expire). */
+  installationOctokit(installationId: number): Promise<ProbotOctokit> {
+    return this.app.auth(installationId);
+  }
+
   /** The git limits of one job: the stall limit, and its deadline through `signal`. */
   gitBounds(signal: AbortSignal): GitBounds {
     return { stallSeconds: this.settings.gitStallSeconds ?? DEFAULT_GIT_STALL_S, signal };

@@ -23,6 +23,8 @@ export interface PullRequestTextInput {
   readonly changedAnswers?: readonly string[];
   /** The template commit the update goes to: where the template's side of a conflict can be fetched from. */
   readonly targetCommit?: string;
+  /** Which wave of a canary rollout this repository is in (`rolloutNote`). */
+  readonly rolloutNote?: string;
 }
 
 export const UPDATE_LABEL = 'template-drift';
@@ -58,6 +60,7 @@ export function pullRequestBody(input: PullRequestTextInput): string {
     sections.push(`It also applies the answers changed in \`${ANSWERS_FILE}\` since ${from} was applied: ${changed.map((name) => `\`${name}\``).join(', ')}. ` +
       'Files the old values produced are removed or renamed where this repository did not change them.');
   }
+  if (input.rolloutNote) sections.push(input.rolloutNote);
 
   sections.push(['### Files', '', '| File | Change | Why |', '| --- | --- | --- |',
     ...input.changes.map((change) => `| \`${escapeCell(change.path)}\` | ${changeStatus(change)} | ${escapeCell(change.reason)} |`)].join('\n'));

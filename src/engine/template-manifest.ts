@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseYamlWith } from './parse-yaml.js';
+import { rolloutSchema, toRollout, type Rollout } from './rollout.js';
 import { UserError } from './user-error.js';
 
 export const MANIFEST_FILE = 'template.yml';
@@ -47,6 +48,8 @@ const manifestSchema = z
       })
       .strict()
       .default({ exclude: [], scaffold: [], enforce: [], merge: [] }),
+    /** The app's canary waves for each release (src/engine/rollout.ts). */
+    rollout: rolloutSchema.optional(),
   })
   .strict();
 
@@ -73,12 +76,14 @@ export interface TemplateManifest {
   /** In declaration order: a default may use the variables declared before it. */
   readonly variables: readonly VariableSpec[];
   readonly files: FileRules;
+  /** Canary repositories first, then the rest; absent: every repository at once. */
+  readonly rollout?: Rollout;
 }
 
 export function parseManifest(text: string): TemplateManifest {
   const raw = parseYamlWith(text, manifestSchema, MANIFEST_FILE);
   const variables = Object.entries(raw.variables).map(([name, spec]) => toVariableSpec(name, spec ?? {}));
-  return { name: raw.name, root: normaliseRoot(raw.root), variables, files: raw.files };
+  return { name: raw.name, root: normaliseRoot(raw.root), variables, files: raw.files, ...(raw.rollout && { rollout: toRollout(raw.rollout) }) };
 }
 
 function toVariableSpec(name: string, spec: NonNullable<z.infer<typeof variableSchema>>): VariableSpec {

@@ -10,6 +10,8 @@ export interface UpdateMarker {
   readonly to: string;
   /** The commit the app pushed (absent in PRs written before the app recorded it). */
   readonly head?: string;
+  /** Set on a canary's PR: its merge may start the release's second wave. */
+  readonly wave?: 'canary';
 }
 
 const COMMIT_SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
@@ -40,5 +42,8 @@ export function readMarker(body: string | null | undefined): UpdateMarker | unde
   const value = readHiddenJson('update', body) as Partial<UpdateMarker> | undefined;
   if (typeof value?.template !== 'string' || typeof value.to !== 'string') return undefined;
   const head = typeof value.head === 'string' && COMMIT_SHA.test(value.head) ? value.head : undefined;
-  return { template: value.template, from: typeof value.from === 'string' ? value.from : null, to: value.to, ...(head && { head }) };
+  return {
+    template: value.template, from: typeof value.from === 'string' ? value.from : null, to: value.to, ...(head && { head }),
+    ...(value.wave === 'canary' && { wave: 'canary' as const }),
+  };
 }

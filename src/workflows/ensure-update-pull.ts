@@ -1,6 +1,7 @@
 import {
   CONFLICT_LABEL, pullRequestBody, pullRequestTitle, UPDATE_BRANCH, UPDATE_LABEL,
 } from '../engine/pull-request-text.js';
+import { isCanary, rolloutNote, waveOf } from '../engine/rollout.js';
 import type { Platform, PullRequestInfo, RepoId } from '../github/platform.js';
 import { commentOnce } from './comment-once.js';
 import type { Log } from './log.js';
@@ -35,11 +36,15 @@ export async function ensureUpdatePull(platform: Platform, input: EnsurePullInpu
   const body = pullRequestBody({
     templateName: template.name,
     templateUrl: template.htmlUrl,
-    marker: { template: template.repository.location.display, from: update.from ?? null, to: update.to, head: input.head },
+    marker: {
+      template: template.repository.location.display, from: update.from ?? null, to: update.to, head: input.head,
+      ...(update.rollout && isCanary(update.rollout, repo) && { wave: 'canary' as const }),
+    },
     changes: update.changes,
     releaseNotes,
     changedAnswers: update.changedAnswers,
     targetCommit: update.toCommit,
+    ...(update.rollout && { rolloutNote: rolloutNote(update.rollout, waveOf(update.rollout, repo), update.to) }),
   });
 
   let pull: PullRequestInfo;

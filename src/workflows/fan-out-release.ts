@@ -3,10 +3,12 @@ import { ANSWERS_FILE, parseAnswers, type Answers } from '../engine/answers-file
 import { MANIFEST_FILE } from '../engine/template-manifest.js';
 import { sameTemplate } from '../engine/template-identity.js';
 import { isAtOrPast } from '../engine/template-versions.js';
+import { isCanary, type Rollout } from '../engine/rollout.js';
 import type { GitBounds } from '../git/git-client.js';
 import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
 import type { Log } from './log.js';
 import { openAppTemplate, type FetchSettings } from './open-template.js';
+import { releaseRollout } from './release-waves.js';
 
 const ANSWERS_READS_AT_ONCE = 8;
 
@@ -14,6 +16,8 @@ export interface ReleaseEvent {
   readonly template: RepoId;
   readonly tag: string;
   readonly prerelease: boolean;
+  /** The second wave of a canary rollout (the canaries merged, or its wait passed): the repositories that are not canaries. */
+  readonly wave?: 'rest';
 }
 
 export interface FanOutDependencies {
@@ -24,6 +28,8 @@ export interface FanOutDependencies {
   readonly git?: GitBounds;
   /** Queues the update of one repository to `tag` (the update workflow, bound to its deps). */
   readonly updateLater: (repo: RepoId, tag: string) => void;
+  /** The canaries went first: fan the release out again as its second wave `rollout.waitMs` from now. */
+  readonly holdRest: (rollout: Rollout) => void;
 }
 
 /**
@@ -31,12 +37,17 @@ export interface FanOutDependencies {
  * 1. ignore releases of repositories that are not templates (no template.yml);
  * 2. find the installation's repositories whose answers file names this template;
  * 3. leave out those already at or past the tag, and prereleases for repos that did not ask;
- * 4. fetch the template once, so the queued updates all read it from the cache;
- * 5. queue one update per repository (one failing never stops the others).
+ * 4. with a `rollout:` in the release's template.yml, only the canaries among them go now, and
+ *    the rest are held for the second wave (queued when every canary's PR is merged, or after
+ *    `wait`); the second wave itself queues the rest;
+ * 5. fetch the template once, so the queued updates all read it from the cache;
+ * 6. queue one update per repository (one failing never stops the others).
  */
 export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencies): Promise<RepoId[]> {
   const { platform, log } = deps;
-  if ((await platform.fileText(event.template, MANIFEST_FILE)) === undefined) return [];
+  // The release's own template.yml: whether it is a template, and its rollout.
+  const manifest = await platform.fileText(event.template, MANIFEST_FILE, event.tag);
+  if (manifest === undefined) return [];
 
   const templateInfo = await platform.repository(event.template);
   const candidates = (await platform.installationRepositories()).filter((repo) =>
@@ -52,6 +63,8 @@ export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencie
     return !isAtOrPast(answers.version, event.tag);
   });
   if (targets.length === 0) return [];
+  const rollout = releaseRollout(manifest, event, log);
+  const { now, held } = splitWaves(targets, rollout, event.wave);
 
   try {
     const template = await openAppTemplate(platform, `${templateInfo.owner}/${templateInfo.repo}`, deps.fetching, deps.git);
@@ -61,9 +74,26 @@ export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencie
     log.warn({ err: error, template: event.template, tag: event.tag }, 'could not fetch the released template ahead of the updates');
   }
 
-  for (const repo of targets) deps.updateLater({ owner: repo.owner, repo: repo.repo }, event.tag);
-  log.info({ template: event.template, tag: event.tag, repositories: targets.length }, 'template release queued for repositories');
-  return targets.map((repo) => ({ owner: repo.owner, repo: repo.repo }));
+  for (const repo of now) deps.updateLater({ owner: repo.owner, repo: repo.repo }, event.tag);
+  const wave = rollout ? (event.wave ?? (held.length > 0 ? 'canary' : 'all')) : 'all';
+  log.info({ template: event.template, tag: event.tag, repositories: now.length, wave, ...(wave === 'canary' && { canaries: now.map((r) => `${r.owner}/${r.repo}`) }) }, 'template release queued for repositories');
+  if (rollout && held.length > 0) {
+    deps.holdRest(rollout);
+    log.info({ template: event.template, tag: event.tag, repositories: held.length, wait: rollout.wait }, 'second wave waits for every canary PR to be merged, or for the wait');
+  }
+  return now.map((repo) => ({ owner: repo.owner, repo: repo.repo }));
+}
+
+/**
+ * Who goes now and who waits. Without a rollout, or when no canary needs this release, everyone
+ * goes (there is nothing to wait for); the second wave is everyone but the canaries.
+ */
+function splitWaves<T extends RepoId>(targets: readonly T[], rollout: Rollout | undefined, wave: 'rest' | undefined): { now: T[]; held: T[] } {
+  if (!rollout) return { now: [...targets], held: [] };
+  const rest = targets.filter((repo) => !isCanary(rollout, repo));
+  if (wave === 'rest') return { now: rest, held: [] };
+  const canaries = targets.filter((repo) => isCanary(rollout, repo));
+  return canaries.length === 0 ? { now: [...targets], held: [] } : { now: canaries, held: rest };
 }
 
 function usesTemplate(source: string, template: RepositoryInfo): boolean {

@@ -11,6 +11,7 @@ import { isUserError, UserError } from '../engine/user-error.js';
 import type { ResolvedRef, TemplateRepository } from '../git/template-store.js';
 import type { RecordedAnswers } from './recorded-answers.js';
 import { latestRelease, recordedRef, updateTarget } from './update-target.js';
+import type { Rollout } from '../engine/rollout.js';
 
 export interface PrepareUpdateInput {
   readonly template: TemplateRepository;
@@ -60,6 +61,8 @@ export interface PreparedUpdate {
   readonly answersFromHistory: boolean;
   /** True when applying this changes nothing at all, answers file included. */
   readonly upToDate: boolean;
+  /** template.yml's `rollout:` at the target: the PR says which wave the repository is in. */
+  readonly rollout?: Rollout;
 }
 
 /**
@@ -136,6 +139,7 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
     changedAnswers,
     answersFromHistory: input.recorded?.fromHistory ?? false,
     upToDate: writes.length === 0 && answersText === input.answersText,
+    ...(theirs.manifest.rollout && { rollout: theirs.manifest.rollout }),
   };
 }
 

@@ -5,6 +5,7 @@ import { planWrites } from '../engine/plan-update.js';
 import { commitMessage, UPDATE_BRANCH } from '../engine/pull-request-text.js';
 import { isAtOrPast, tagVersion } from '../engine/template-versions.js';
 import type { RenderLimits } from '../engine/render-budget.js';
+import { waveOf } from '../engine/rollout.js';
 import { readMarker } from '../engine/update-marker.js';
 import { isUserError } from '../engine/user-error.js';
 import type { GitBounds } from '../git/git-client.js';
@@ -170,7 +171,7 @@ async function updateConfigured(
   });
   await resolveProblem(platform, repo);
   const conflicts = update.changes.filter((change) => change.conflict).length;
-  log.info({ repo, to: update.to, pull: pull.number, conflicts, pushed: !unchanged }, 'template update pull request ready');
+  log.info({ repo, to: update.to, pull: pull.number, conflicts, pushed: !unchanged, ...(update.rollout && { wave: waveOf(update.rollout, repo) }) }, 'template update pull request ready');
   return { kind: 'pull-request', url: pull.htmlUrl, to: update.to, conflicts, pushed: !unchanged };
 }
 

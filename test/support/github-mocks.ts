@@ -346,7 +346,8 @@ export interface FanOutInput {
 
 /** The release handler's reads: template.yml, the installation's repositories and their answers. */
 export function mockFanOut(scope: nock.Scope, input: FanOutInput): void {
-  scope.get(contentsPath(TEMPLATE.owner, TEMPLATE.repo, 'template.yml')).reply(200, contentJson('template.yml', 'name: service-template\n'));
+  // Read at the release's tag: whether it is a template, and its rollout.
+  scope.get(contentsPath(TEMPLATE.owner, TEMPLATE.repo, 'template.yml')).query(true).reply(200, contentJson('template.yml', 'name: service-template\n'));
   mockRepository(scope, input.template, input.anyTarget ? 2 : 1);
   scope.get('/installation/repositories').query(true)
     .reply(200, { total_count: input.repositories.length, repositories: input.repositories.map((repo) => repo.json) });
