@@ -9,6 +9,7 @@ import { Probot, ProbotOctokit } from 'probot';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { blobId } from '../../src/engine/blob-id.js';
 import { ServiceClone } from '../../src/git/service-clone.js';
+import { OctokitAppPlatform } from '../../src/github/octokit-app-platform.js';
 import { OctokitPlatform } from '../../src/github/octokit-platform.js';
 import { LocalGitHub } from '../support/local-github/index.js';
 import { git, runGit } from '../support/local-github/git.js';
@@ -288,6 +289,32 @@ describe('LocalGitHub', () => {
     const root = (await octokit.rest.git.getTree({ owner: OWNER, repo: 'trees', tree_sha: 'main' })).data;
     expect(root.tree.map((entry) => [entry.path, entry.type])).toEqual([['.circleci', 'tree'], ['Dockerfile', 'blob']]);
     await expect(octokit.rest.git.getTree({ owner: OWNER, repo: 'trees', tree_sha: 'no-such-branch' })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('records each webhook delivery with its outcome, lists them by cursor to the app, and redelivers one on request', async () => {
+    const reachable = github.webhookUrl;
+    const since = new Date(Date.now() - 1000);
+    github.webhookUrl = 'http://127.0.0.1:9/api/github/webhooks'; // the discard port: nothing listens there
+    const missed = await github.deliver('ping', { zen: 'missed', installation: { id: INSTALLATION } });
+    github.webhookUrl = reachable;
+    for (const zen of ['a', 'b']) await github.deliver('ping', { zen });
+    const app = new OctokitAppPlatform(await probot.auth());
+
+    const listed = await app.hookDeliveries(since);
+    expect(listed.map((d) => [d.guid === missed.id, d.statusCode, d.redelivery, d.installationId])).toEqual([[false, 200, false, null], [false, 200, false, null], [true, 0, false, INSTALLATION]]);
+    const appOctokit = await probot.auth();
+    const paged = await appOctokit.paginate(appOctokit.rest.apps.listWebhookDeliveries, { per_page: 2 });
+    expect(paged.slice(0, 3).map((d) => d.id)).toEqual(listed.map((d) => d.id));
+    const failures = await appOctokit.rest.apps.listWebhookDeliveries({ status: 'failure', per_page: 100 });
+    expect(failures.data.map((d) => d.guid)).toContain(missed.id);
+
+    await app.redeliver(listed[2]!.id);
+    await github.idle();
+    const again = github.deliveries().filter((d) => d.id === missed.id);
+    expect(again.map((d) => [d.redelivery, d.status, d.body === missed.body])).toEqual([[false, undefined, true], [true, 200, true]]);
+    expect(received.at(-1)?.headers['x-github-delivery']).toBe(missed.id);
+    await expect(app.redeliver(999_999)).rejects.toMatchObject({ status: 404 });
+    expect((await app.installations())).toContain(INSTALLATION);
   });
 
   it('injects failures and counts requests per route', async () => {

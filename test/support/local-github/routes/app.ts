@@ -1,5 +1,6 @@
 import { ApiError, notFound, paginate } from '../http.js';
-import { repoShape } from '../shapes/account.js';
+import { installationShape, repoShape } from '../shapes/account.js';
+import { failed, type Delivery } from '../webhooks.js';
 import { repoKey, timestamp, type RepoRecord } from '../types.js';
 import type { Hub } from '../hub.js';
 import { bodyOf, ok, type Route, type RouteContext } from './context.js';
@@ -53,6 +54,68 @@ const listInstallationRepos: Route = (context) => {
   }, headers);
 };
 
+/** GET /app/installations: every installation of the app (app JWT). */
+const listInstallations: Route = (context) => {
+  const { hub } = context;
+  requireApp(context);
+  const installations = [...hub.state.installations.values()].sort((a, b) => a.id - b.id).map((installation) => {
+    const shape = installationShape(hub.urls, installation, hub.state.user(installation.account), hub.app.id, hub.app.slug);
+    // The description joins "Simple User" and "Enterprise" with allOf for this list's `account`,
+    // so an account must carry an enterprise's fields too to fit it (GitHub sends a user).
+    const account = shape.account as Record<string, unknown>;
+    return { ...shape, account: { ...account, name: account.login, slug: account.login, created_at: installation.createdAt, updated_at: installation.createdAt } };
+  });
+  const { page, headers } = paginate(installations, context.query, context.url);
+  return ok(page, headers);
+};
+
+/**
+ * GET /app/hook/deliveries: every attempt the local GitHub has finished, newest first, paged by
+ * `cursor` as GitHub pages this list (the Link header's next page names it); `status` narrows to
+ * `success` or `failure`.
+ */
+const listDeliveries: Route = (context) => {
+  const { hub, query } = context;
+  requireApp(context);
+  const perPage = Math.min(Math.max(Number(query.per_page ?? 30) || 30, 1), 100);
+  const before = /^v1_(\d+)$/.exec(query.cursor ?? '')?.[1];
+  const finished = hub.webhooks.deliveries()
+    .filter((delivery) => delivery.status !== undefined || delivery.error !== undefined)
+    .filter((delivery) => query.status === undefined || (query.status === 'failure') === failed(delivery))
+    .filter((delivery) => before === undefined || delivery.number < Number(before))
+    .sort((a, b) => b.number - a.number);
+  const page = finished.slice(0, perPage);
+  const last = page.at(-1);
+  const headers: Record<string, string> = {};
+  if (last && finished.length > perPage) {
+    const next = new URL(context.url);
+    next.searchParams.set('per_page', String(perPage));
+    next.searchParams.set('cursor', `v1_${last.number}`);
+    headers.link = `<${next.toString()}>; rel="next"`;
+  }
+  return ok(page.map(deliveryShape), headers);
+};
+
+/** POST /app/hook/deliveries/{delivery_id}/attempts: 202 at once; the event is sent again in the background. */
+const redeliver: Route = (context) => {
+  requireApp(context);
+  if (!context.hub.webhooks.redeliverInBackground(Number(context.params.delivery_id))) throw notFound();
+  return { status: 202, body: {} };
+};
+
+function deliveryShape(delivery: Delivery): Record<string, unknown> {
+  const status = delivery.status === undefined ? 'failed to connect' : failed(delivery) ? `Invalid HTTP Response: ${delivery.status}` : 'OK';
+  return {
+    id: delivery.number, guid: delivery.id, delivered_at: timestamp(delivery.deliveredAt), redelivery: delivery.redelivery,
+    duration: delivery.duration ?? 0, status, status_code: delivery.status ?? 0, event: delivery.event, action: delivery.action ?? null,
+    installation_id: delivery.installationId, repository_id: delivery.repositoryId, throttled_at: null,
+  };
+}
+
+function requireApp(context: RouteContext): void {
+  if (context.caller.kind !== 'app') throw new ApiError(401, 'A JSON web token could not be decoded');
+}
+
 export function shapeRepo({ hub }: RouteContext, repo: RepoRecord): Record<string, unknown> {
   return { ...repoWithoutTemplate(hub, repo), template_repository: templateShape(hub, repo) };
 }
@@ -71,4 +134,7 @@ function repoWithoutTemplate(hub: Hub, repo: RepoRecord): Record<string, unknown
 export const appRoutes: Record<string, Route> = {
   'apps/create-installation-access-token': createInstallationToken,
   'apps/list-repos-accessible-to-installation': listInstallationRepos,
+  'apps/list-installations': listInstallations,
+  'apps/list-webhook-deliveries': listDeliveries,
+  'apps/redeliver-webhook-delivery': redeliver,
 };
