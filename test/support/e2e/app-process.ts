@@ -62,6 +62,11 @@ export class AppProcess {
     return app;
   }
 
+  /** The app's process id (for reading /proc). */
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
   /** The most memory the process has held so far (VmHWM, Linux's peak resident set), in bytes. */
   async peakMemory(): Promise<number> {
     const status = await readFile(`/proc/${this.child.pid}/status`, 'utf8');

@@ -35,6 +35,9 @@ export interface RecordedRequest {
   template?: string;
   operationId?: string;
   status: number;
+  /** Bytes that crossed the connection for this request, once answered (bodies and headers; for benchmarks). */
+  bytesIn?: number;
+  bytesOut?: number;
 }
 
 export function matches(method: string, pattern: PathPattern, request: { method: string; path: string; template?: string | undefined }): boolean {

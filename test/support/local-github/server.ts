@@ -47,6 +47,14 @@ export class Server {
     const isApi = url.pathname === API_ROOT || url.pathname.startsWith(`${API_ROOT}/`);
     const record: RecordedRequest = { at: Date.now(), method, path: isApi ? url.pathname.slice(API_ROOT.length) : url.pathname, status: 0 };
     this.requests.push(record);
+    // A connection carries one request at a time (HTTP/1.1), so the socket's counters' growth
+    // while this one is answered is its traffic.
+    const { socket } = request;
+    const [readBefore, writtenBefore] = [socket.bytesRead, socket.bytesWritten];
+    response.once('finish', () => {
+      record.bytesIn = socket.bytesRead - readBefore;
+      record.bytesOut = socket.bytesWritten - writtenBefore;
+    });
     const caller = identifyCaller(request.headers.authorization, this.hub.state, this.identity);
     try {
       if (isApi) {
