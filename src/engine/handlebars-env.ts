@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import { camelCase, kebabCase, pascalCase, snakeCase } from 'change-case';
 import { assertParsable } from './handlebars-parse-bounds.js';
+import { plainTemplate, renderPlain, type PlainNode, type TextTransforms } from './handlebars-plain.js';
 import { outputLimitError, RenderBudget, RenderLimitError } from './render-budget.js';
 import { UserError } from './user-error.js';
 
@@ -66,21 +67,23 @@ function createEnvironment(): typeof Handlebars {
 
 const env = createEnvironment();
 
-/** The text helpers (change-case, upper, lower); each result counts as output as it is made. */
+/** The text helpers (change-case, upper, lower), each of one text. */
+const TEXT_TRANSFORMS: TextTransforms = {
+  snake: snakeCase,
+  kebab: kebabCase,
+  camel: camelCase,
+  pascal: pascalCase,
+  upper: (value) => value.toUpperCase(),
+  lower: (value) => value.toLowerCase(),
+};
+
+/** The text helpers for one render; each result counts as output as it is made. */
 function textHelpers(budget: RenderBudget): Record<string, (value: unknown) => string> {
-  const counted = (transform: (value: string) => string) => (value: unknown) => {
+  return Object.fromEntries(Object.entries(TEXT_TRANSFORMS).map(([name, transform]) => [name, (value: unknown) => {
     const result = transform(text(value));
     budget.produced(result.length);
     return result;
-  };
-  return {
-    snake: counted(snakeCase),
-    kebab: counted(kebabCase),
-    camel: counted(camelCase),
-    pascal: counted(pascalCase),
-    upper: counted((value) => value.toUpperCase()),
-    lower: counted((value) => value.toLowerCase()),
-  };
+  }]));
 }
 
 /**
@@ -88,10 +91,16 @@ function textHelpers(budget: RenderBudget): Record<string, (value: unknown) => s
  * holds for all its files together). `where` names the file (or "path of X", "default of Y")
  * in the error a person sees.
  */
-export function renderText(source: string, context: object, where: string, budget: RenderBudget = new RenderBudget()): string {
+export function renderText(source: string, context: object, where: string, budget: RenderBudget = new RenderBudget(), shortcut = true): string {
   try {
     budget.checkTime();
-    const template = env.template(metered(compiledSpec(source, budget), budget));
+    const parsed = parsedTemplate(source, budget);
+    if (shortcut && parsed.plain) {
+      const output = renderPlain(parsed.plain, context, TEXT_TRANSFORMS, budget);
+      if (output !== undefined) return output;
+    }
+    parsed.spec ??= compileSpec(parsed.ast);
+    const template = env.template(metered(parsed.spec, budget));
     return template(context, { ...RUNTIME_OPTIONS, helpers: textHelpers(budget) });
   } catch (error) {
     throw new UserError(shorten(`${where}: ${describeHandlebarsError(error, budget)}`), { cause: error });
@@ -133,29 +142,43 @@ interface Compilers {
   JavaScriptCompiler: new () => { compile(environment: unknown, options: object, context: undefined, asObject: true): TemplateSpec };
 }
 
+/** A source as parsed once: its plain form when it has one (handlebars-plain.ts), its compiled spec once needed. */
+interface ParsedTemplate {
+  readonly ast: hbs.AST.Program;
+  readonly plain?: PlainNode[];
+  spec?: TemplateSpec;
+}
+
 /**
  * Compiling is nearly all of rendering's cost, and the same sources come back again and again:
  * the base and target versions share most files, and the app renders one template for many
- * repositories. Compiled templates are kept by source text; the bound keeps memory flat. Each
- * render wraps the kept spec in its own budget.
+ * repositories. Parsed templates are kept by source text, compiled only when the plain form
+ * cannot answer; the bound keeps memory flat. Each render wraps the kept spec in its own budget.
  */
-const cache = new Map<string, TemplateSpec>();
+const cache = new Map<string, ParsedTemplate>();
 const CACHE_LIMIT = 5000;
 
-function compiledSpec(source: string, budget: RenderBudget): TemplateSpec {
-  let spec = cache.get(source);
-  if (!spec) {
+const isHelper = (name: string) => Object.hasOwn(env.helpers, name) || Object.hasOwn(TEXT_TRANSFORMS, name);
+
+function parsedTemplate(source: string, budget: RenderBudget): ParsedTemplate {
+  let parsed = cache.get(source);
+  if (!parsed) {
     assertParsable(env, source, budget.limits.maxDepth);
-    const compilers = env as unknown as Compilers;
-    const options = { ...COMPILE_OPTIONS };
-    const environment = new compilers.Compiler().compile(strictEverywhere(env.parse(source)), options);
-    spec = new compilers.JavaScriptCompiler().compile(environment, options, undefined, true);
+    const ast = strictEverywhere(env.parse(source));
+    const plain = plainTemplate(ast, isHelper, TEXT_TRANSFORMS);
+    parsed = plain ? { ast, plain } : { ast, spec: compileSpec(ast) };
     if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(source, spec);
+    cache.set(source, parsed);
   }
-  return spec;
+  return parsed;
 }
 
+function compileSpec(ast: hbs.AST.Program): TemplateSpec {
+  const compilers = env as unknown as Compilers;
+  const options = { ...COMPILE_OPTIONS };
+  const environment = new compilers.Compiler().compile(ast, options);
+  return new compilers.JavaScriptCompiler().compile(environment, options, undefined, true);
+}
 
 /**
  * Handlebars' `strict` only checks plain `{{x}}`: a helper argument (`{{#if x}}`, `{{snake x}}`)
