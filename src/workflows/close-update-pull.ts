@@ -29,18 +29,18 @@ export async function closeUpdatePull(platform: Platform, repo: RepoId, pull: Pu
 }
 
 /**
- * After the update PR was merged, deletes its branch when it still points at the merged head:
+ * After the update (or onboarding) PR was merged, deletes its branch when it still points at the merged head:
  * everything on it is then in the default branch. Commits pushed after the merge stay, said once.
  */
-export async function deleteMergedBranch(platform: Platform, repo: RepoId, merged: { number: number; headSha: string }): Promise<void> {
-  const head = await platform.branchHead(repo, UPDATE_BRANCH);
+export async function deleteMergedBranch(platform: Platform, repo: RepoId, merged: { number: number; headSha: string }, branch = UPDATE_BRANCH): Promise<void> {
+  const head = await platform.branchHead(repo, branch);
   if (!head) return; // deleted on merge by GitHub's setting, or by a person
   if (head.sha === merged.headSha) {
-    await platform.deleteBranch(repo, UPDATE_BRANCH);
+    await platform.deleteBranch(repo, branch);
     return;
   }
   await commentOnce(platform, repo, merged.number, BRANCH_KEPT_MARKER, [
-    `\`${UPDATE_BRANCH}\` has commits pushed after this PR was merged, so the app leaves the branch as it is.`,
+    `\`${branch}\` has commits pushed after this PR was merged, so the app leaves the branch as it is.`,
     DELETE_IT_YOURSELF,
   ]);
 }

@@ -5,10 +5,11 @@ import { formatOnboardingMarker } from '../../src/engine/onboarding-text.js';
 import { recordedPayload } from '../support/app-harness.js';
 import { contentJson, contentsPath, pullJson, repoJson } from '../support/github-nock.js';
 import {
-  ANSWERS_PATH, mockAddLabels, mockGitHub, mockRepository, sentBodies, sentRequests, startApp, TEMPLATE, templateRepo, useGitHub, type RepoRef,
+  ANSWERS_PATH, commentId, commentPayload, commentsSent, mockAddLabels, mockComment, mockGitHub, mockPermission, mockReaction, mockRepository,
+  sentBodies, sentRequests, startApp, TEMPLATE, templateRepo, useGitHub, type RepoRef,
 } from '../support/github-mocks.js';
 import { BareRepo, createTemplate, TEMPLATE_MANIFEST, TEMPLATE_V1, type TemplateFixture } from '../support/service-fleet.js';
-import { TestRepo } from '../support/temp-repo.js';
+import { git, TestRepo } from '../support/temp-repo.js';
 
 useGitHub();
 
@@ -51,6 +52,26 @@ function mockCreate(api: nock.Scope, template: TemplateFixture): void {
   mockAddLabels(api, BILLING, 3, ['template-drift']);
 }
 
+/** A template with a required variable nothing can infer (`team`), and a repository copied from it. */
+async function questionFixture(extra: Record<string, string> = {}): Promise<{ template: TemplateFixture; bare: BareRepo; work: TestRepo }> {
+  const manifest = TEMPLATE_MANIFEST.replace('variables:\n', 'variables:\n  team: { description: "the owning team" }\n');
+  const tree = { ...TEMPLATE_V1, 'template.yml': manifest, ...extra };
+  const template = await createTemplate(tree);
+  const work = await TestRepo.create(tree, 'td-copy-');
+  return { template, bare: await BareRepo.from(work.dir), work };
+}
+
+/** repository.created for a copy the app onboards: its lookups and PR mocked; resolves with the created PR's body sent. */
+async function onboardCreated(template: TemplateFixture, bare: BareRepo) {
+  const api = mockGitHub();
+  mockLookups(api, bare);
+  mockCreate(api, template);
+  const app = await startApp();
+  await app.receive('repository', createdPayload());
+  const [created, more] = sentBodies('POST', '/repos/acme/billing-api/pulls');
+  return { api, app, created, more };
+}
+
 function createdPayload(): Record<string, unknown> {
   return recordedPayload('repository', 'created', BILLING);
 }
@@ -59,14 +80,7 @@ describe('onboarding a repository made with "Use this template"', () => {
   it('repository.created from a template with template.yml: one PR on template-drift/onboarding renders the template in place, with the answers inferred', async () => {
     const template = await createTemplate();
     const bare = await copiedRepository();
-    const api = mockGitHub();
-    mockLookups(api, bare);
-    mockCreate(api, template);
-
-    const app = await startApp();
-    await app.receive('repository', createdPayload());
-
-    const [created, more] = sentBodies('POST', '/repos/acme/billing-api/pulls');
+    const { created, more } = await onboardCreated(template, bare);
     expect(more).toBeUndefined();
     expect(created).toMatchObject({ head: ONBOARDING, base: 'main', draft: false, title: 'Set up template-drift: follow service-template from v1.0.0' });
     const body = String(created?.body);
@@ -120,18 +134,8 @@ describe('onboarding a repository made with "Use this template"', () => {
   });
 
   it('a required variable nothing can answer: a draft PR that asks, and holds only the answers file', async () => {
-    const manifest = TEMPLATE_MANIFEST.replace('variables:\n', 'variables:\n  team: { description: "the owning team" }\n');
-    const template = await createTemplate({ ...TEMPLATE_V1, 'template.yml': manifest });
-    const work = await TestRepo.create({ ...TEMPLATE_V1, 'template.yml': manifest }, 'td-copy-');
-    const bare = await BareRepo.from(work.dir);
-    const api = mockGitHub();
-    mockLookups(api, bare);
-    mockCreate(api, template);
-
-    const app = await startApp();
-    await app.receive('repository', createdPayload());
-
-    const [created] = sentBodies('POST', '/repos/acme/billing-api/pulls');
+    const { template, bare } = await questionFixture();
+    const { created } = await onboardCreated(template, bare);
     expect(created).toMatchObject({ draft: true });
     expect(String(created?.body)).toContain('### Questions\n\nThe template needs these answers');
     expect(String(created?.body)).toContain('- `team`: the owning team');
@@ -155,5 +159,38 @@ describe('onboarding a repository made with "Use this template"', () => {
     await app.receive('installation_repositories', payload);
 
     expect(sentBodies('POST', '/repos/acme/billing-api/pulls')).toHaveLength(1);
+  });
+
+  it('/sync-template on the draft onboarding PR renders it again with the answers a person committed on its branch, on top of that commit', async () => {
+    const { template, bare, work } = await questionFixture({ 'OWNERS.hbs': '{{team}}\n' });
+    const { api, app, created } = await onboardCreated(template, bare);
+
+    // A person answers the question on the branch.
+    await git(work.dir, 'fetch', '--quiet', bare.dir, `${ONBOARDING}:${ONBOARDING}`);
+    await git(work.dir, 'checkout', '--quiet', ONBOARDING);
+    const answered = (await work.read(ANSWERS_PATH)).replace(/team: null.*/, 'team: payments');
+    const personal = await work.commit({ [ANSWERS_PATH]: answered }, 'Answer the team');
+    await git(work.dir, 'push', '--quiet', bare.dir, ONBOARDING);
+
+    const onboardingPull = { ...pullJson({ number: 3, ...BILLING, draft: true, title: String(created?.title), body: String(created?.body) }), head: { ref: ONBOARDING, sha: personal, repo: { full_name: 'acme/billing-api' } } };
+    const comment = commentPayload(BILLING, '/sync-template', { issue: 3 });
+    (comment.issue as Record<string, unknown>).pull_request = { url: 'https://api.github.com/repos/acme/billing-api/pulls/3' };
+    mockReaction(api, BILLING, commentId(comment));
+    mockPermission(api, BILLING, 'Codertocat', 'write');
+    api.get(contentsPath(BILLING.owner, BILLING.repo, ANSWERS_PATH)).reply(404, { message: 'Not Found' });
+    mockLookups(api, bare, { open: [onboardingPull] });
+    mockRepository(api, templateRepo(template));
+    api.get(contentsPath(BILLING.owner, BILLING.repo, ANSWERS_PATH, ONBOARDING.replace('/', '%2F'))).reply(200, contentJson(ANSWERS_PATH, answered));
+    api.patch('/repos/acme/billing-api/pulls/3').reply(200, (_uri, body) => ({ ...onboardingPull, ...(body as object) }));
+    mockComment(api, BILLING, 3);
+    await app.receive('issue_comment', comment);
+
+    expect(await bare.show(ONBOARDING, 'OWNERS')).toBe('payments\n');
+    expect(await bare.show(ONBOARDING, 'Dockerfile')).toBe('FROM python:3.12-slim\nENV LOG_LEVEL=INFO\n');
+    expect((await git(bare.dir, 'rev-parse', `${ONBOARDING}^`)).trim()).toBe(personal);
+    const [refreshed] = sentBodies('PATCH', '/repos/acme/billing-api/pulls/3');
+    expect(String(refreshed?.body)).not.toContain('### Questions');
+    expect(String(refreshed?.body)).toContain("| `team` | ` payments ` | set in `.github/template-drift.yml` on this branch |");
+    expect(commentsSent(BILLING, 3)).toEqual([expect.stringMatching(/^@Codertocat rendered v1\.0\.0 again with the answers on this branch: https:\/\/github\.com\/acme\/billing-api\/pull\/3$/)]);
   });
 });

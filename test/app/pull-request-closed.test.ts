@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatOnboardingMarker } from '../../src/engine/onboarding-text.js';
 import { formatMarker } from '../../src/engine/update-marker.js';
 import { recordedPayload } from '../support/app-harness.js';
 import { commentsSent, mockComment, mockGitHub, sentBodies, sentRequests, startApp, UPDATE_BRANCH, useGitHub } from '../support/github-mocks.js';
@@ -43,6 +44,19 @@ describe('an update pull request closed', () => {
     await app.receive('pull_request', payload);
 
     expect(sentRequests().filter((request) => request.method === 'DELETE').map((request) => request.path)).toEqual([BRANCH_REF]);
+  });
+
+  it('merged onboarding PR: its branch is deleted at the merged head too; a person\'s PR from that branch name is left alone', async () => {
+    const onboarding = closedPayload({ merged: true, branch: 'template-drift/onboarding', body: `Set up.\n\n${formatOnboardingMarker({ template: 'acme/service-template', version: 'v1.0.0' })}` });
+    const api = mockGitHub();
+    api.get('/repos/acme/payments/commits/heads%2Ftemplate-drift%2Fonboarding').reply(200, commitJson(mergedHead(onboarding)));
+    api.delete('/repos/acme/payments/git/refs/heads%2Ftemplate-drift%2Fonboarding').reply(204);
+
+    const app = await startApp();
+    await app.receive('pull_request', onboarding);
+    await app.receive('pull_request', closedPayload({ merged: true, branch: 'template-drift/onboarding', body: 'no marker' }));
+
+    expect(sentRequests().filter((request) => request.method === 'DELETE').map((request) => request.path)).toEqual(['/repos/acme/payments/git/refs/heads%2Ftemplate-drift%2Fonboarding']);
   });
 
   it('merged, with the branch already gone (GitHub deleted it on merge): nothing to delete, no failure', async () => {

@@ -40,6 +40,7 @@ describe('onboarding a repository made with "Use this template", end to end', ()
 
     await github.mergePull(OWNER, 'onb-svc', pull!.number);
     await w.settle();
+    expect((await github.branches(OWNER, 'onb-svc')).has(ONBOARDING)).toBe(false);
     await w.releaseTemplate('tpl-onb', 'v1.1.0', TEMPLATE_V1_1, 'request ids in logs');
     await w.settle();
     const open = (await github.pulls(OWNER, 'onb-svc')).filter((p) => p.state === 'open');

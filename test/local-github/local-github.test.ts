@@ -330,3 +330,58 @@ describe('LocalGitHub', () => {
     expect(github.requestCount('POST', '/repos/{owner}/faulty/issues')).toBe(1);
   });
 });
+
+describe('LocalGitHub: "Use this template"', () => {
+  it('POST generate copies the template\'s default branch as one "Initial commit", records template_repository, and sends repository.created with it', async () => {
+    await github.createRepo(OWNER, 'tpl', { files: { 'template.yml': 'name: tpl\n', 'Dockerfile.hbs': 'FROM {{x}}\n' } });
+    await github.commit(OWNER, 'tpl', 'main', { 'README.md': 'docs\n' });
+    await expect(octokit.rest.repos.createUsingTemplate({ template_owner: OWNER, template_repo: 'tpl', owner: OWNER, name: 'copy' })).rejects.toMatchObject({ status: 422 });
+
+    await github.updateRepo(OWNER, 'tpl', { isTemplate: true });
+    const { data } = await octokit.rest.repos.createUsingTemplate({ template_owner: OWNER, template_repo: 'tpl', owner: OWNER, name: 'copy', private: true });
+    expect(data).toMatchObject({ full_name: 'acme/copy', private: true, template_repository: { full_name: 'acme/tpl', is_template: true } });
+    const head = await github.commitInfo(OWNER, 'copy', 'main');
+    expect(head).toMatchObject({ parents: [], tree: (await github.commitInfo(OWNER, 'tpl', 'main')).tree });
+    expect(head.message.trim()).toBe('Initial commit');
+    expect(await github.readFile(OWNER, 'copy', 'main', 'Dockerfile.hbs')).toBe('FROM {{x}}\n');
+    expect((await octokit.rest.repos.get({ owner: OWNER, repo: 'copy' })).data.template_repository?.full_name).toBe('acme/tpl');
+    expect((await octokit.rest.repos.get({ owner: OWNER, repo: 'tpl' })).data).toMatchObject({ is_template: true, template_repository: null });
+
+    await github.idle();
+    const deliveries = received.map((delivery) => ({ event: delivery.headers['x-github-event'], body: JSON.parse(delivery.body) as Record<string, unknown> }));
+    const created = deliveries.find((delivery) => delivery.event === 'repository' && delivery.body.action === 'created');
+    expect(created?.body.repository).toMatchObject({ full_name: 'acme/copy', template_repository: { full_name: 'acme/tpl' } });
+    expect(created?.body.installation).toMatchObject({ id: INSTALLATION });
+  });
+});
+
+describe('LocalGitHub: check runs and a pull request\'s files', () => {
+  it('lists the files a PR changes, makes check runs whose annotations updates append, and finds the latest by name', async () => {
+    await github.createRepo(OWNER, 'checked', { files: { 'a.txt': 'a\n', 'b.txt': 'b\n' } });
+    const head = await github.commit(OWNER, 'checked', 'change', { 'a.txt': 'a2\n', 'b.txt': null, 'c.txt': 'c\n' });
+    const number = github.openPull(OWNER, 'checked', { head: 'change', title: 'Change' });
+
+    const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: OWNER, repo: 'checked', pull_number: number, per_page: 2 });
+    expect(files.map((file) => `${file.status} ${file.filename}`).sort()).toEqual(['added c.txt', 'modified a.txt', 'removed b.txt']);
+
+    const annotation = { path: 'a.txt', start_line: 1, end_line: 1, annotation_level: 'warning' as const, message: 'm' };
+    const { data: run } = await octokit.rest.checks.create({
+      owner: OWNER, repo: 'checked', name: 'Template drift', head_sha: head, status: 'completed', conclusion: 'neutral',
+      output: { title: 't', summary: 's', annotations: [annotation] },
+    });
+    await octokit.rest.checks.update({ owner: OWNER, repo: 'checked', check_run_id: run.id, output: { title: 't', summary: 's', annotations: [{ ...annotation, path: 'c.txt' }] } });
+    expect(github.checkRuns(OWNER, 'checked')).toMatchObject([{ name: 'Template drift', conclusion: 'neutral', headSha: head, annotations: [{ path: 'a.txt' }, { path: 'c.txt' }] }]);
+    const { data: listed } = await octokit.rest.checks.listForRef({ owner: OWNER, repo: 'checked', ref: head, check_name: 'Template drift' });
+    expect(listed.check_runs.map((r) => r.id)).toEqual([run.id]);
+    expect(listed.check_runs[0]?.output.annotations_count).toBe(2);
+  });
+
+  it('refuses check runs to an installation without checks: write, as GitHub does', async () => {
+    await github.createRepo('other', 'unchecked', { files: { 'a.txt': 'a\n' } });
+    const id = github.install('other', { permissions: { contents: 'write', metadata: 'read' } });
+    const other = await probot.auth(id);
+    const sha = (await github.branches('other', 'unchecked')).get('main')!;
+    await expect(other.rest.checks.create({ owner: 'other', repo: 'unchecked', name: 'x', head_sha: sha, status: 'completed', conclusion: 'neutral' }))
+      .rejects.toMatchObject({ status: 403 });
+  });
+});

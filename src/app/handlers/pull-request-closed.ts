@@ -1,5 +1,6 @@
 import type { Context } from 'probot';
-import { UPDATE_BRANCH } from '../../engine/pull-request-text.js';
+import { readOnboardingMarker } from '../../engine/onboarding-text.js';
+import { ONBOARDING_BRANCH, UPDATE_BRANCH } from '../../engine/pull-request-text.js';
 import { readMarker } from '../../engine/update-marker.js';
 import { deleteMergedBranch } from '../../workflows/close-update-pull.js';
 import { secondWaveDue } from '../../workflows/release-waves.js';
@@ -7,7 +8,7 @@ import type { AppRuntime } from '../runtime.js';
 import { queueFanOut } from './release-published.js';
 
 /**
- * The update PR was merged: the answers file on the default branch now records the version, so
+ * The update PR (or the onboarding PR) was merged: the answers file on the default branch now records the version, so
  * only the branch is left to delete (unless someone pushed to it after the merge). Closed unmerged: nothing to do now; the closed PR's marker
  * is the record that the version was declined, and the branch stays so the PR can be reopened.
  * A merged canary's PR may be the last one a release's second wave waits for.
@@ -15,11 +16,16 @@ import { queueFanOut } from './release-published.js';
 export function onPullRequestClosed(runtime: AppRuntime) {
   return (context: Context<'pull_request.closed'>): void => {
     const { installation, repository, pull_request: pull } = context.payload;
-    if (!installation || !pull.merged || pull.head.ref !== UPDATE_BRANCH) return;
-    const marker = readMarker(pull.body);
-    if (pull.head.repo?.full_name !== repository.full_name || !marker) return;
+    if (!installation || !pull.merged || pull.head.repo?.full_name !== repository.full_name) return;
     const scope = runtime.scope(context.octokit, installation.id, context.log);
     const repo = { owner: repository.owner.login, repo: repository.name };
+    // The app's own PRs only, known by branch and hidden marker.
+    if (pull.head.ref === ONBOARDING_BRANCH && readOnboardingMarker(pull.body)) {
+      runtime.enqueueForRepository(installation.id, repo, 'delete-onboarding-branch', () => deleteMergedBranch(scope.platform, repo, { number: pull.number, headSha: pull.head.sha }, ONBOARDING_BRANCH));
+      return;
+    }
+    const marker = pull.head.ref === UPDATE_BRANCH ? readMarker(pull.body) : undefined;
+    if (!marker) return;
     runtime.enqueueForRepository(installation.id, repo, 'delete-update-branch', () => deleteMergedBranch(scope.platform, repo, { number: pull.number, headSha: pull.head.sha }));
     if (marker.wave !== 'canary') return;
     runtime.enqueueForRepository(installation.id, repo, 'second-wave-check', async () => {

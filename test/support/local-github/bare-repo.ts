@@ -81,7 +81,8 @@ export class BareRepo {
         const cacheInfo = writes.flatMap(([path, content], i) => ['--cacheinfo', `${modeOf(content)},${ids[i]!},${path}`]);
         await git(this.dir, ['update-index', '--add', ...cacheInfo], { env });
       }
-      if (deletes.length > 0) await git(this.dir, ['update-index', '--force-remove', '--', ...deletes], { env });
+      // `--force-remove` wants a work tree, which a bare repository has none of; mode 0 removes an entry.
+      if (deletes.length > 0) await git(this.dir, ['update-index', '--index-info'], { env, input: deletes.map((path) => `0 ${'0'.repeat(40)}\t${path}\n`).join('') });
       const tree = await git(this.dir, ['write-tree'], { env });
       return await this.commitTree(tree, options.parent ? [options.parent] : [], options.message, options.author, options.committer ?? options.author, options.date);
     } finally {
