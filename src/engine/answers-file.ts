@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Document, isMap, isScalar, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { parseYamlWith } from './parse-yaml.js';
-import type { VariableValue } from './template-manifest.js';
+import type { AnswerValue } from './template-manifest.js';
 import { UserError } from './user-error.js';
 
 /** Where each service repository records how it was made from its template. */
@@ -54,9 +54,9 @@ export interface AnswersUpdate {
   readonly version: string;
   readonly commit: string;
   /** Variables to record (new variables' defaults); existing answers are never rewritten. */
-  readonly newVariables: Readonly<Record<string, VariableValue>>;
+  readonly newVariables: Readonly<Record<string, AnswerValue>>;
   /** Answers a person changed (`update --var`): written over the old value, its comments kept. */
-  readonly setVariables?: Readonly<Record<string, VariableValue>>;
+  readonly setVariables?: Readonly<Record<string, AnswerValue>>;
   /**
    * The update applies answers that differ from the ones `commit` was recorded with. When
    * `commit` stays the same, the file's history alone cannot tell this write from a person's
@@ -124,7 +124,7 @@ export interface NewAnswers {
   readonly template: string;
   readonly version: string;
   readonly commit: string;
-  readonly variables: Readonly<Record<string, VariableValue>>;
+  readonly variables: Readonly<Record<string, AnswerValue>>;
 }
 
 /** The answers file `init` writes. */

@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
-import type { FileRules } from './template-manifest.js';
 import { renderText } from './handlebars-env.js';
 import type { RenderBudget } from './render-budget.js';
+import type { FileRules } from './template-manifest.js';
 
 /** How the update treats one output path. `ignore` comes from the repository's answers file. */
 export type FilePolicy = 'exclude' | 'ignore' | 'scaffold' | 'enforce' | 'merge';
@@ -10,15 +10,23 @@ export type PolicyOf = (path: string) => FilePolicy;
 
 const matchOptions: picomatch.PicomatchOptions = { dot: true };
 
+/** Renders one glob of the list named (in the template's own dialect) with the variables. */
+export type RenderGlob = (glob: string, list: string) => string;
+
 /**
  * Builds the function that gives each output path its policy. Globs are rendered with the
  * variables first (`{{service_name}}/**`), and matched against OUTPUT paths. Precedence:
  * exclude, then the repository's ignore list, then scaffold, enforce, merge; no match is merge.
  */
 export function policyMatcher(rules: FileRules, context: object, ignore: readonly string[] = [], budget?: RenderBudget): PolicyOf {
+  return policyMatcherWith(rules, ignore, (glob, list) => renderText(glob, context, `template.yml files.${list} glob "${glob}"`, budget));
+}
+
+/** The same, for globs written in another dialect (cookiecutter's Jinja). */
+export function policyMatcherWith(rules: FileRules, ignore: readonly string[], renderGlob: RenderGlob): PolicyOf {
   const compile = (globs: readonly string[], list: string) => {
     // A conditional glob (`{{#if x}}a{{/if}}`) may render to nothing: then it matches nothing.
-    const rendered = globs.map((glob) => renderText(glob, context, `template.yml files.${list} glob "${glob}"`, budget).trim()).filter(Boolean);
+    const rendered = globs.map((glob) => renderGlob(glob, list).trim()).filter(Boolean);
     return rendered.length === 0 ? () => false : picomatch(rendered, matchOptions);
   };
   const ordered: [FilePolicy, (path: string) => boolean][] = [

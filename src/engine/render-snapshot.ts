@@ -1,3 +1,6 @@
+import { isCookiecutterTemplate } from './cookiecutter/cookiecutter-template.js';
+import { renderCookiecutterSnapshot } from './cookiecutter/cookiecutter-snapshot.js';
+import type { RenderedHook } from './cookiecutter/render-cookiecutter.js';
 import type { FileEntry, FileMap } from './file-map.js';
 import { policyMatcher, type PolicyOf } from './file-rules.js';
 import { RenderBudget, type RenderLimits } from './render-budget.js';
@@ -18,13 +21,25 @@ export interface SnapshotInput {
   readonly ignore?: readonly string[];
   /** Bounds on rendering this version (output size, time, nesting); the defaults when absent. */
   readonly limits?: RenderLimits;
+  /** When the template commit was made: cookiecutter's `{% now %}` is this date, not the clock. */
+  readonly committedAt?: Date;
+  /** The template's name (its repository's), for a dialect whose files do not name it (cookiecutter). */
+  readonly templateName?: string;
+  /** The template as people name it: cookiecutter's `cookiecutter._template`. */
+  readonly templateSource?: string;
 }
 
+/** Handlebars with template.yml (the native dialect), or cookiecutter with cookiecutter.json and Jinja. */
+export type TemplateDialect = 'handlebars' | 'cookiecutter';
+
 export interface RenderedSnapshot {
+  readonly dialect: TemplateDialect;
   readonly manifest: TemplateManifest;
   readonly variables: ResolvedVariables;
   readonly output: Map<string, FileEntry>;
   readonly policyOf: PolicyOf;
+  /** Hook scripts the template asks to run after rendering (cookiecutter's), rendered; run only by an adapter that trusts them. */
+  readonly hooks: readonly RenderedHook[];
 }
 
 /**
@@ -33,11 +48,12 @@ export interface RenderedSnapshot {
  * a template cannot spread past the limit over many files.
  */
 export function renderSnapshot(input: SnapshotInput): RenderedSnapshot {
-  const budget = new RenderBudget(input.limits);
   const manifestFile = input.files.get(MANIFEST_FILE);
+  if (!manifestFile && isCookiecutterTemplate(input.files)) return renderCookiecutterSnapshot(input);
   if (!manifestFile) {
-    throw new UserError(`The template at ${input.ref} has no ${MANIFEST_FILE}, so it is not a template-drift template`);
+    throw new UserError(`The template at ${input.ref} has no ${MANIFEST_FILE} (nor cookiecutter.json), so it is neither a template-drift nor a cookiecutter template`);
   }
+  const budget = new RenderBudget(input.limits);
   const manifest = parseManifest(manifestFile.content.toString('utf8'));
   const variables = resolveVariables(manifest, {
     repo: input.repo,
@@ -48,5 +64,5 @@ export function renderSnapshot(input: SnapshotInput): RenderedSnapshot {
   const context = renderContext(variables, input.repo);
   const policyOf = policyMatcher(manifest.files, context, input.ignore, budget);
   const output = renderTemplate({ files: input.files, root: manifest.root, context, policyOf, budget });
-  return { manifest, variables, output, policyOf };
+  return { dialect: 'handlebars', manifest, variables, output, policyOf, hooks: [] };
 }

@@ -1,6 +1,6 @@
 import { renderText } from './handlebars-env.js';
 import type { RenderBudget } from './render-budget.js';
-import type { TemplateManifest, VariableSpec, VariableValue } from './template-manifest.js';
+import type { AnswerValue, TemplateManifest, VariableSpec, VariableValue } from './template-manifest.js';
 import { UserError } from './user-error.js';
 
 export interface RepoIdentity {
@@ -20,7 +20,7 @@ export interface VariableInputs {
 
 export interface ResolvedVariables {
   /** Every declared variable, in declaration order. */
-  readonly values: Readonly<Record<string, VariableValue>>;
+  readonly values: Readonly<Record<string, AnswerValue>>;
   /** Variables whose value came from a default because nobody had answered them. */
   readonly defaulted: readonly string[];
 }

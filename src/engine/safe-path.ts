@@ -11,6 +11,16 @@ export function assertSafeOutputPath(path: string, source: string): void {
   if (problem) throw new UserError(`Template file ${source} renders to an unsafe path ${JSON.stringify(path)}: ${problem}`);
 }
 
+/** No file system or git checkout takes a longer file or folder name (NAME_MAX). */
+const MAX_SEGMENT_BYTES = 255;
+
+/** Refuses a rendered path with a file or folder name no file system would take. */
+export function assertShortSegments(path: string, source: string): void {
+  if (path.split('/').some((segment) => Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)) {
+    throw new UserError(`Template file ${source} renders a file or folder name longer than ${MAX_SEGMENT_BYTES} bytes`);
+  }
+}
+
 // C0 controls, DEL and C1 controls: a newline in a path breaks every line-based tool (git's
 // own porcelain, CI logs, our report), and none of them is ever a real file name.
 // eslint-disable-next-line no-control-regex

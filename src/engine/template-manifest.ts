@@ -7,6 +7,9 @@ export const MANIFEST_FILE = 'template.yml';
 
 export type VariableValue = string | number | boolean;
 
+/** A resolved answer: a Handlebars variable's value, or any JSON a cookiecutter variable holds (dicts, null). */
+export type AnswerValue = VariableValue | null | readonly AnswerValue[] | { readonly [key: string]: AnswerValue };
+
 const variableValue = z.union([z.string(), z.number(), z.boolean()]);
 
 /** One entry under `variables:` in template.yml. */

@@ -202,6 +202,18 @@ export class TemplateRepository {
     return base.trim() === ancestor;
   }
 
+  /** When a commit was made (its committer date): what cookiecutter's `{% now %}` renders, so a version always renders alike. */
+  async committedAt(commit: string): Promise<Date> {
+    await this.ensureCommit(commit);
+    return new Date((await this.git.raw(['show', '-s', '--format=%cI', commit, '--'])).trim());
+  }
+
+  /** The template's default branch (what its HEAD names), as cruft follows a template without releases; undefined when HEAD names none. */
+  async defaultBranch(): Promise<string | undefined> {
+    const listing = await this.run(['ls-remote', '--symref', '--', this.location.url, 'HEAD']);
+    return /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(listing)?.[1];
+  }
+
   private async ensureCommit(commit: string): Promise<void> {
     if (await this.hasCommit(commit)) return;
     const failure = await this.fetchAll();

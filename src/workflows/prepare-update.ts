@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Answers } from '../engine/answers-file.js';
 import { ANSWERS_FILE, updateAnswersText } from '../engine/answers-file.js';
 import type { FileMap } from '../engine/file-map.js';
@@ -10,6 +11,7 @@ import type { RepoIdentity } from '../engine/resolve-variables.js';
 import { isUserError, UserError } from '../engine/user-error.js';
 import type { ResolvedRef, TemplateRepository } from '../git/template-store.js';
 import type { RecordedAnswers } from './recorded-answers.js';
+import { templateVersion } from './template-version.js';
 import { latestRelease, recordedRef, updateTarget } from './update-target.js';
 import type { Rollout } from '../engine/rollout.js';
 
@@ -92,8 +94,7 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
 
   const limits = input.renderLimits && { limits: input.renderLimits };
   const theirs = renderSnapshot({
-    files: targetFiles,
-    ref: target.ref,
+    ...(await templateVersion(template, target, targetFiles)),
     answers: answers.variables,
     ...(input.overrides && { overrides: input.overrides }),
     repo: input.repo,
@@ -101,7 +102,7 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
     ...limits,
   });
   const baseSnapshot = base
-    ? renderBase({ files: baseFiles!, ref: base.ref, repo: input.repo, ignore: answers.ignore, ...limits }, input.recorded?.variables ?? answers.variables, answers.variables)
+    ? renderBase({ ...(await templateVersion(template, base, baseFiles!)), repo: input.repo, ignore: answers.ignore, ...limits }, input.recorded?.variables ?? answers.variables, answers.variables)
     : undefined;
   const baseOutput = baseSnapshot?.output ?? new Map();
   refuseAnswersFileOutput(theirs);
@@ -122,7 +123,7 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
   const setVariables = Object.fromEntries(Object.keys(input.overrides ?? {}).map((name) => [name, theirs.variables.values[name]!]));
   const answered = new Set([...Object.keys(input.recorded?.variables ?? {}), ...Object.keys(answers.variables), ...Object.keys(setVariables)]);
   const changedAnswers = [...answered].filter((name) => baseSnapshot && name in baseSnapshot.variables.values && name in theirs.variables.values &&
-    baseSnapshot.variables.values[name] !== theirs.variables.values[name]);
+    !isDeepStrictEqual(baseSnapshot.variables.values[name], theirs.variables.values[name]));
   const answersText = updateAnswersText(input.answersText, {
     version: target.ref, commit: target.commit, newVariables, setVariables, answersChanged: changedAnswers.length > 0,
   });

@@ -2,6 +2,7 @@ import semver from 'semver';
 import type { Answers } from '../engine/answers-file.js';
 import { latestVersionTag, tagVersion } from '../engine/template-versions.js';
 import { UserError } from '../engine/user-error.js';
+import { isCookiecutter } from './template-version.js';
 import type { ResolvedRef, TemplateRepository } from '../git/template-store.js';
 
 /**
@@ -24,16 +25,24 @@ export interface TargetOptions {
 }
 
 /**
- * The highest release tag (prereleases only when asked). A template without one is a UserError
+ * The highest release tag (prereleases only when asked); a cookiecutter template without one
+ * follows its default branch, as cruft does. A template without one otherwise is a UserError
  * that says how to name a ref instead, in the words of whoever asked: `--to` for `check`,
  * `diff` and `update`, `--ref` for `init` and `render`, a `/sync-template <ref>` comment in the app.
  */
 export async function latestRelease(template: TemplateRepository, prereleases: boolean, refHint = '--to'): Promise<string> {
-  const latest = latestVersionTag(await template.tags(), prereleases);
+  const latest = latestVersionTag(await template.tags(), prereleases) ?? (await cookiecutterDefaultBranch(template));
   if (!latest) {
     throw new UserError(`Template ${template.location.display} has no release tags (like v1.0.0); name a ref with ${refHint}`);
   }
   return latest;
+}
+
+/** A cookiecutter template without release tags follows its default branch, as cruft does. */
+async function cookiecutterDefaultBranch(template: TemplateRepository): Promise<string | undefined> {
+  const branch = await template.defaultBranch();
+  if (!branch) return undefined;
+  return isCookiecutter(await template.read((await template.resolve(branch)).commit)) ? branch : undefined;
 }
 
 /**

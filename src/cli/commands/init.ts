@@ -8,6 +8,7 @@ import { LocalCheckout } from '../../git/local-checkout.js';
 import { redact } from '../../git/redact.js';
 import { isRemoteAddress } from '../../git/template-location.js';
 import { refuseAnswersFileOutput, resolveTarget } from '../../workflows/prepare-update.js';
+import { recordedVariables, templateVersion } from '../../workflows/template-version.js';
 import { openTemplate, type CliEnvironment } from '../environment.js';
 import type { Output } from '../output.js';
 
@@ -29,8 +30,7 @@ export async function init(dir: string, options: InitOptions, environment: CliEn
   const { location, repository } = await openTemplate(options.template, environment.cwd, environment, output);
   const target = await resolveTarget(repository, options.ref, false);
   const snapshot = renderSnapshot({
-    files: await repository.read(target.commit),
-    ref: target.ref,
+    ...(await templateVersion(repository, target)),
     ...(environment.renderLimits && { limits: environment.renderLimits }),
     ...(options.var && { overrides: options.var }),
     repo: await checkout.identity(),
@@ -45,7 +45,7 @@ export async function init(dir: string, options: InitOptions, environment: CliEn
     template: recordedSource(options.template, location.url),
     version: target.ref,
     commit: target.commit,
-    variables: snapshot.variables.values,
+    variables: recordedVariables(snapshot),
   });
   writes.set(ANSWERS_FILE, { content: Buffer.from(answersText), mode: REGULAR });
   await checkout.write(writes, []);

@@ -5,6 +5,7 @@ import { renderSnapshot } from '../../engine/render-snapshot.js';
 import { UserError } from '../../engine/user-error.js';
 import { LocalCheckout } from '../../git/local-checkout.js';
 import { resolveTarget } from '../../workflows/prepare-update.js';
+import { templateVersion } from '../../workflows/template-version.js';
 import { openTemplate, type CliEnvironment } from '../environment.js';
 import type { Output } from '../output.js';
 
@@ -26,8 +27,7 @@ export async function render(options: RenderOptions, environment: CliEnvironment
   const { repository } = await openTemplate(options.template, environment.cwd, environment, output);
   const target = await resolveTarget(repository, options.ref, false);
   const snapshot = renderSnapshot({
-    files: await repository.read(target.commit),
-    ref: target.ref,
+    ...(await templateVersion(repository, target)),
     ...(environment.renderLimits && { limits: environment.renderLimits }),
     ...(answers && { answers: answers.variables }),
     ...(options.var && { overrides: options.var }),

@@ -1,0 +1,97 @@
+import { Environment } from 'minijinja-js';
+import type { RenderBudget } from '../render-budget.js';
+import { UserError } from '../user-error.js';
+import { jsonify, now, randomAsciiString, ScopedDraws, slugify, uuid4, type ExtensionSeed } from './default-extensions.js';
+import { NOW_FUNCTION, prepareJinjaSource, PYTHON_TEXT_FILTER } from './jinja-source.js';
+import { pythonText } from './python-text.js';
+
+/** Whitespace options a template may set in `_jinja2_env_vars` (the only ones minijinja has). */
+export interface JinjaOptions {
+  readonly lstrip_blocks?: boolean;
+  readonly trim_blocks?: boolean;
+  readonly keep_trailing_newline?: boolean;
+}
+
+/**
+ * Instructions one text may run (minijinja's fuel): loops over huge ranges stop here, since a
+ * synchronous render cannot be interrupted by the clock. Far beyond any real template file.
+ */
+const FUEL_PER_TEXT = 5_000_000;
+
+/**
+ * Cookiecutter's Jinja as minijinja gives it: strict undefined (cookiecutter's StrictUndefined),
+ * the final newline kept, no escaping, Python's string and dict methods, and the default
+ * extensions. One per template version rendered; `close()` frees its WebAssembly memory.
+ */
+export class CookiecutterJinja {
+  private readonly env = new Environment();
+  private draws: ScopedDraws;
+  /** The first error a callback met in the current render (see `guarded`). */
+  private failure: unknown;
+
+  constructor(private readonly seed: ExtensionSeed, options: JinjaOptions, private readonly budget: RenderBudget) {
+    this.draws = new ScopedDraws(seed, '');
+    this.env.enablePyCompat();
+    this.env.undefinedBehavior = 'strict';
+    this.env.keepTrailingNewline = options.keep_trailing_newline ?? true;
+    this.env.lstripBlocks = options.lstrip_blocks ?? false;
+    this.env.trimBlocks = options.trim_blocks ?? false;
+    this.env.debug = false;
+    this.env.fuel = FUEL_PER_TEXT;
+    this.env.addFilter(PYTHON_TEXT_FILTER, this.guarded((value: unknown) => pythonText(value)));
+    this.env.addFilter('jsonify', this.guarded((value: unknown, indent?: unknown) => jsonify(value, indent)));
+    this.env.addFilter('slugify', this.guarded((value: unknown, options?: unknown) => slugify(value, options)));
+    this.env.addGlobal('random_ascii_string', this.guarded((length: unknown, options?: unknown) => randomAsciiString(this.draws, length, options)));
+    this.env.addGlobal('uuid4', this.guarded(() => uuid4(this.draws)));
+    this.env.addGlobal(NOW_FUNCTION, this.guarded((args: unknown) => now(this.seed.committedAt, String(args))));
+  }
+
+  /**
+   * Renders one text. `name` is what an error names (the template file, "default of x");
+   * `scope` is what random values are drawn for (a variable, a template file).
+   */
+  render(source: string, context: object, name: string, scope: string): string {
+    this.budget.checkTime();
+    this.draws = new ScopedDraws(this.seed, scope);
+    this.failure = undefined;
+    let text: string;
+    try {
+      text = this.env.renderNamedStr(name, prepareJinjaSource(source), context);
+    } catch (error) {
+      throw new UserError(`${name}: ${describe(this.failure ?? error)}`, { cause: this.failure ?? error });
+    }
+    if (this.failure !== undefined) throw new UserError(`${name}: ${describe(this.failure)}`, { cause: this.failure });
+    try {
+      this.budget.produced(text.length);
+    } catch (error) {
+      throw new UserError(`${name}: ${describe(error)}`, { cause: error });
+    }
+    return text;
+  }
+
+  close(): void {
+    this.env.free();
+  }
+
+  /**
+   * An error thrown into minijinja from a JavaScript callback makes its WebAssembly panic, which
+   * breaks every environment in the process (and prints to stderr). Callbacks therefore never
+   * throw: the first error is kept, the callback answers '', and `render` throws it afterwards.
+   */
+  private guarded<A extends unknown[]>(callback: (...args: A) => string): (...args: A) => string {
+    return (...args: A) => {
+      try {
+        return callback(...args);
+      } catch (error) {
+        this.failure ??= error;
+        return '';
+      }
+    };
+  }
+}
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const first = text.split('\n')[0] ?? text;
+  return first.replace(/ \(in [^)]*:(\d+)\)$/, ' (line $1)').replace(/ \(in [^)]*\)$/, '');
+}

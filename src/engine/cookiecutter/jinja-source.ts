@@ -1,0 +1,92 @@
+/** The filter every printed value goes through, so it prints as Python prints it (see below). */
+export const PYTHON_TEXT_FILTER = '__td_python_text';
+/** The function a `{% now %}` tag becomes. */
+export const NOW_FUNCTION = '__td_now';
+
+/**
+ * Prepares a cookiecutter template's Jinja source for minijinja, changing nothing else:
+ * - every `{{ expr }}` becomes `{{ (expr)|__td_python_text }}`, because Jinja prints values with
+ *   Python's `str()` (`True`, `None`, `{'a': 1}`) and minijinja with its own (`true`, `none`,
+ *   `{"a": 1}`), and minijinja's JavaScript binding has no finalizer to change that;
+ * - `{% now 'utc', '%Y' %}` (cookiecutter's TimeExtension, a tag minijinja does not have) becomes
+ *   a call of a function given the tag's arguments as text.
+ * Comments, `{% raw %}` blocks and quoted strings are skipped as Jinja's lexer skips them, and no
+ * newline is added or removed, so error line numbers stay those of the template.
+ */
+export function prepareJinjaSource(source: string): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const open = source.indexOf('{', at);
+    if (open < 0 || open === source.length - 1) return out + source.slice(at);
+    const kind = source[open + 1];
+    if (kind !== '{' && kind !== '%' && kind !== '#') {
+      out += source.slice(at, open + 1);
+      at = open + 1;
+      continue;
+    }
+    out += source.slice(at, open);
+    if (kind === '#') {
+      const end = source.indexOf('#}', open + 2);
+      const stop = end < 0 ? source.length : end + 2;
+      out += source.slice(open, stop);
+      at = stop;
+      continue;
+    }
+    const close = kind === '{' ? '}}' : '%}';
+    const end = findClose(source, open + 2, close);
+    if (end < 0) return out + source.slice(open); // unterminated: minijinja reports it with its line
+    const tag = source.slice(open, end + 2);
+    if (kind === '{') {
+      out += wrapExpression(tag);
+      at = end + 2;
+    } else if (isRawStart(tag)) {
+      const endRaw = /\{%-?\s*endraw\s*-?%\}/g;
+      endRaw.lastIndex = end + 2;
+      const match = endRaw.exec(source);
+      const stop = match ? match.index + match[0].length : source.length;
+      out += source.slice(open, stop);
+      at = stop;
+    } else {
+      out += rewriteNowTag(tag);
+      at = end + 2;
+    }
+  }
+}
+
+/** The index of the closing delimiter, skipping quoted strings (which may contain it). */
+function findClose(source: string, from: number, close: string): number {
+  let quote: string | undefined;
+  for (let i = from; i < source.length - 1; i++) {
+    const char = source[i]!;
+    if (quote) {
+      if (char === '\\') i++;
+      else if (char === quote) quote = undefined;
+    } else if (char === '"' || char === "'") {
+      quote = char;
+    } else if (char === close[0] && source[i + 1] === close[1]) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+function wrapExpression(tag: string): string {
+  const inner = tag.slice(2, -2);
+  const leading = inner.startsWith('-') || inner.startsWith('+') ? inner[0]! : '';
+  const trailing = inner.length > leading.length && (inner.endsWith('-') || inner.endsWith('+')) ? inner.at(-1)! : '';
+  const expression = inner.slice(leading.length, inner.length - trailing.length);
+  if (expression.trim() === '') return tag;
+  return `{{${leading} (${expression})|${PYTHON_TEXT_FILTER} ${trailing}}}`;
+}
+
+function isRawStart(tag: string): boolean {
+  return /^\{%[-+]?\s*raw\s*[-+]?%\}$/.test(tag);
+}
+
+function rewriteNowTag(tag: string): string {
+  const match = /^\{%([-+]?)\s*now\s+([\s\S]*?)\s*([-+]?)%\}$/.exec(tag);
+  if (!match) return tag;
+  const [, leading, args, trailing] = match;
+  return `{{${leading} ${NOW_FUNCTION}(${JSON.stringify(args)}) ${trailing}}}`;
+}
