@@ -18,6 +18,8 @@ export async function bundleCli(root = join(dirname(fileURLToPath(import.meta.ur
     format: 'cjs',
     target: 'node20',
     logLevel: 'warning',
+    // minijinja-js loads its WebAssembly from beside its own module: it stays in node_modules.
+    external: ['minijinja-js'],
   });
 }
 
