@@ -3,11 +3,14 @@
 // and a script (not an ES module) because Node 20 keeps code caches only for scripts.
 // `npm run build` runs it after tsc; the tests' global setup runs it too.
 import { build } from 'esbuild';
+import { copyFile } from 'node:fs/promises';
 import { argv } from 'node:process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BUNDLE = 'dist/cli/template-drift.cjs';
+/** minijinja-js reads its WebAssembly from beside its module, which is the bundle once bundled. */
+export const BUNDLED_WASM = 'dist/cli/minijinja_js_bg.wasm';
 
 export async function bundleCli(root = join(dirname(fileURLToPath(import.meta.url)), '..')) {
   await build({
@@ -18,9 +21,10 @@ export async function bundleCli(root = join(dirname(fileURLToPath(import.meta.ur
     format: 'cjs',
     target: 'node20',
     logLevel: 'warning',
-    // minijinja-js loads its WebAssembly from beside its own module: it stays in node_modules.
-    external: ['minijinja-js'],
+    // src/engine/cookiecutter/minijinja.ts reaches minijinja through `require` or, in ES modules, import.meta.
+    logOverride: { 'empty-import-meta': 'silent' },
   });
+  await copyFile(join(root, 'node_modules/minijinja-js/dist/node/minijinja_js_bg.wasm'), join(root, BUNDLED_WASM));
 }
 
 if (argv[1] === fileURLToPath(import.meta.url)) await bundleCli();

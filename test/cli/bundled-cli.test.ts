@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../support/temp-repo.js';
+import { tempDir, TestRepo } from '../support/temp-repo.js';
+import { fixtureTree } from '../engine/cookiecutter/fixture-files.js';
 import { SuiteRepo, suiteTempDir } from '../git/suite-repo.js';
 import { cli, initService, sharedCache, type CliContext } from './cli-fixtures.js';
 
 const exec = promisify(execFile);
 const BUILT = fileURLToPath(new URL('../../dist/cli/', import.meta.url));
-/** What `dist/cli/main.js` needs at run time: itself, its loader, and the bundle (no node_modules). */
-const SHIPPED = ['main.js', 'bundle-loader.js', 'cache-dir.js', 'template-drift.cjs'];
+/** What `dist/cli/main.js` needs at run time: itself, its loader, the bundle and minijinja's WebAssembly (no node_modules). */
+const SHIPPED = ['main.js', 'bundle-loader.js', 'cache-dir.js', 'template-drift.cjs', 'minijinja_js_bg.wasm'];
 
 let context: CliContext;
 let service: string;
@@ -24,7 +25,7 @@ beforeAll(async () => {
   await template.release('v2.0.0', { 'a.txt.hbs': '{{service_name}} v2\n' });
   context = { cwd: await suiteTempDir('td-cli-work-'), cacheDir: await sharedCache() };
   service = await initService(context, template.dir, 'svc', '--ref', 'v1.0.0');
-  installed = join(await tempDir('td-bundle-install-'), 'dist', 'cli');
+  installed = join(await suiteTempDir('td-bundle-install-'), 'dist', 'cli');
   await mkdir(installed, { recursive: true });
   await writeFile(join(installed, '..', '..', 'package.json'), '{ "type": "module" }\n');
   for (const file of SHIPPED) await copyFile(join(BUILT, file), join(installed, file));
@@ -48,6 +49,13 @@ describe('the bundled CLI', () => {
     const bundled = await run(join(installed, 'main.js'), await tempDir('td-home-'), 'check', service, '--json');
     expect(bundled).toEqual({ code: inProcess.code, stdout: inProcess.stdout, stderr: inProcess.stderr });
     expect(inProcess.code).toBe(1);
+  });
+
+  it('renders a cookiecutter template from the copy: minijinja\'s WebAssembly ships beside the bundle', async () => {
+    const template = await TestRepo.create(await fixtureTree('service'), 'td-bundle-cc-', suiteTempDir);
+    const bundled = await run(join(installed, 'main.js'), await tempDir('td-home-'), 'render', '--template', template.dir, '--out', 'cc-out');
+    expect(bundled.stderr).toBe('');
+    expect(await readFile(join(context.cwd, 'cc-out', 'my_fancy_project', 'settings.py'), 'utf8')).toContain('DEBUG = False');
   });
 
   it('keeps V8 code in the cache folder after its first run, and uses it without a change in output', async () => {

@@ -1,16 +1,10 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAnswers } from '../../src/engine/answers-file.js';
-import { TestRepo, type Tree } from '../support/temp-repo.js';
+import { TestRepo } from '../support/temp-repo.js';
 import { suiteTempDir } from '../git/suite-repo.js';
-import { fixture, readFolder, shown } from '../engine/cookiecutter/fixture-files.js';
+import { fixture, fixtureTree, readFolder, shown } from '../engine/cookiecutter/fixture-files.js';
 import { cli, cliContext, read, sharedCache } from './cli-fixtures.js';
-
-/** The fixture template as a git repository's tree. */
-export async function fixtureTree(name: string): Promise<Tree> {
-  const { template } = await fixture(name);
-  return Object.fromEntries([...template].map(([path, entry]) => [path, { content: entry.content, executable: entry.mode === '100755' }]));
-}
 
 describe('cookiecutter templates in the CLI', () => {
   let template: TestRepo;

@@ -1,8 +1,9 @@
-import { Environment } from 'minijinja-js';
+import type { Environment } from 'minijinja-js';
 import type { RenderBudget } from '../render-budget.js';
 import { UserError } from '../user-error.js';
 import { jsonify, now, randomAsciiString, ScopedDraws, slugify, uuid4, type ExtensionSeed } from './default-extensions.js';
 import { NOW_FUNCTION, prepareJinjaSource, PYTHON_TEXT_FILTER } from './jinja-source.js';
+import { minijinja } from './minijinja.js';
 import { pythonText } from './python-text.js';
 
 /** Whitespace options a template may set in `_jinja2_env_vars` (the only ones minijinja has). */
@@ -24,7 +25,7 @@ const FUEL_PER_TEXT = 5_000_000;
  * extensions. One per template version rendered; `close()` frees its WebAssembly memory.
  */
 export class CookiecutterJinja {
-  private readonly env = new Environment();
+  private readonly env: Environment = new (minijinja().Environment)();
   private draws: ScopedDraws;
   /** The first error a callback met in the current render (see `guarded`). */
   private failure: unknown;

@@ -2,6 +2,7 @@ import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileEntry } from '../../../src/engine/file-map.js';
+import type { Tree } from '../../support/git-tree.js';
 
 /** test/fixtures/cookiecutter: templates and the output cookiecutter produced from them (see regenerate.py there). */
 export const COOKIECUTTER_FIXTURES = fileURLToPath(new URL('../../fixtures/cookiecutter/', import.meta.url));
@@ -34,4 +35,10 @@ export const FIXTURE_COMMITTED_AT = new Date('2024-03-05T14:30:00Z');
 /** Paths with mode and text, for comparisons whose failures show the difference. */
 export function shown(files: ReadonlyMap<string, FileEntry>): Record<string, string> {
   return Object.fromEntries([...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, entry]) => [path, `${entry.mode} ${entry.content.toString('latin1')}`]));
+}
+
+/** The fixture template as a git repository's tree. */
+export async function fixtureTree(name: string): Promise<Tree> {
+  const { template } = await fixture(name);
+  return Object.fromEntries([...template].map(([path, entry]) => [path, { content: entry.content, executable: entry.mode === '100755' }]));
 }
