@@ -57,7 +57,9 @@ export class CookiecutterJinja {
     this.failure = undefined;
     let text: string;
     try {
-      text = this.env.renderNamedStr(name, prepareJinjaSource(source), context);
+      // renderStr, not renderNamedStr: a name would turn on minijinja's auto-escaping by file
+      // extension (HTML for .html, JSON for .yml and .json), which cookiecutter never does.
+      text = this.env.renderStr(prepareJinjaSource(source), context);
     } catch (error) {
       throw new UserError(`${name}: ${describe(this.failure ?? error)}`, { cause: this.failure ?? error });
     }

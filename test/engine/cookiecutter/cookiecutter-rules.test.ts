@@ -33,6 +33,11 @@ describe('cookiecutter template rules', () => {
     expect(() => render(template({ slug: 'a' }, { 'f.txt': 'one\n{{ cookiecutter.nope }}\n' }))).toThrow(/\{\{cookiecutter.slug\}\}\/f.txt: undefined value/);
   });
 
+  it('escapes nothing, whatever the file type (minijinja would escape .html and .yml by name)', () => {
+    const { output } = render(template({ slug: 'a', v: '<a & "b">' }, { 'x.html': '{{ cookiecutter.v }}', 'x.yml': '{{ cookiecutter.v }}', 'x.json': '{{ cookiecutter.v }}' }));
+    expect([...output.values()].map((entry) => entry.content.toString())).toEqual(['<a & "b">', '<a & "b">', '<a & "b">']);
+  });
+
   it('honours _jinja2_env_vars whitespace options and _new_lines', () => {
     const { output } = render(template({ slug: 'a', _jinja2_env_vars: { trim_blocks: true, lstrip_blocks: true }, _new_lines: '\r\n' }, {
       'f.txt': 'a\n  {% if true %}\nb\n  {% endif %}\nc\n',
