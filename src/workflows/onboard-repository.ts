@@ -122,7 +122,8 @@ async function onboard(request: OnboardingRequest, deps: OnboardingDependencies,
         ...(deps.renderLimits && { limits: deps.renderLimits }),
       });
       refuseAnswersFileOutput(snapshot);
-      values = snapshot.variables.values;
+      // Onboarding reads template.yml (Handlebars) templates, whose values are scalars.
+      values = snapshot.variables.values as Readonly<Record<string, VariableValue>>;
       const ours = await clone.readFiles([...new Set([...snapshot.output.keys(), ...raw.keys()])].filter((path) => path !== ANSWERS_FILE), [raw, snapshot.output]);
       plan = planOnboarding({ raw, output: snapshot.output, ours });
     }

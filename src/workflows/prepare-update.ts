@@ -102,7 +102,7 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
     ...limits,
   });
   const baseSnapshot = base
-    ? renderBase({ ...(await templateVersion(template, base, baseFiles!)), repo: input.repo, ignore: answers.ignore, ...limits }, input.recorded?.variables ?? answers.variables, answers.variables)
+    ? renderBase({ ...(await templateVersion(template, base, baseFiles)), repo: input.repo, ignore: answers.ignore, ...limits }, input.recorded?.variables ?? answers.variables, answers.variables)
     : undefined;
   const baseOutput = baseSnapshot?.output ?? new Map();
   refuseAnswersFileOutput(theirs);
