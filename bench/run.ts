@@ -1,5 +1,7 @@
 /**
- * `npm run bench`: render and update figures (median / min, ms) for the built-in template, a
+ * `npm run bench`: the whole `update` process against its floor (`node -e 0` plus the git
+ * commands no update can avoid) at 60 and 500 files and in a 20,000-file repository; the app's
+ * API calls and git processes per repository; then render and update figures (median / min, ms) for the built-in template, a
  * synthetic 500-file template, the same update in a 500-file and a 20,000-file repository, and
  * `diff` of a 20,000-line file rewritten on every line.
  * It prints figures and asserts nothing. BENCH_RUNS sets the repetitions (default 5).
@@ -13,11 +15,13 @@ import { renderSnapshot } from '../src/engine/render-snapshot.js';
 import { LocalCheckout } from '../src/git/local-checkout.js';
 import { locateTemplate } from '../src/git/template-location.js';
 import { TemplateStore } from '../src/git/template-store.js';
+import { appPathCosts, gitShim, type AppPathCost } from './app-path.js';
 import { appReadFigures } from './app-read.js';
 import { bigRewriteFigures, REWRITTEN_LINES } from './big-rewrite.js';
 import { builtinTemplate } from './builtin-template.js';
 import { cli, git, isolateGit, ownFiles, removeTempDirs, serviceRepo, templateRepo, writeTree, type Service } from './fixtures.js';
 import { cell, measure, ms, table, type Figures } from './measure.js';
+import { processFigures, type ProcessFigures } from './process-floor.js';
 import { syntheticTemplate, SYNTHETIC_VARIABLES } from './synthetic-template.js';
 import { END_TO_END_COLD, END_TO_END_WARM, updatePhases, type PhaseResult } from './update-phases.js';
 
@@ -69,6 +73,35 @@ async function builtinRow(): Promise<TemplateRow> {
   }
 }
 
+/** Section 0: each process's figure, and the update's ratio to the floor (medians / mins). */
+function printFloor(rows: readonly [string, ProcessFigures][]): void {
+  console.log('0. update as a whole process (node dist/cli/main.js update, warm template and code caches) against its floor:');
+  console.log('   node -e 0, plus the git commands no update avoids run alone (status, ls-remote, log, two ls-tree, one cat-file --batch,');
+  console.log('   one merge-file per merged file, side by side where independent) and writing the files');
+  const sum = (a: Figures, b: Figures): Figures => ({ median: a.median + b.median, min: a.min + b.min, runs: a.runs });
+  console.log(
+    table([
+      ['repository', 'node -e 0', 'unavoidable git', 'floor', 'update', 'update / floor', 'git processes (update / floor)'],
+      ...rows.map(([name, figures]) => {
+        const floor = sum(figures.node, figures.git);
+        return [name, cell(figures.node), cell(figures.git), cell(floor), cell(figures.update),
+          `× ${(figures.update.median / floor.median).toFixed(2)} / × ${(figures.update.min / floor.min).toFixed(2)}`,
+          `${figures.updateGitProcesses} / ${figures.floorGitProcesses}`];
+      }),
+    ]),
+  );
+}
+
+/** Section 0b: the app, per repository, for a release it is in line with and one it is behind. */
+function printAppPath(costs: { inLine: AppPathCost; behind: AppPathCost }): void {
+  console.log(`\n0b. The app, per repository, for one release fanned out to ${costs.inLine.repositories} services (60-file template; fan-out included, divided by services)`);
+  const row = (name: string, cost: AppPathCost) => [name, cost.apiCalls.toFixed(1), cost.gitRequests.toFixed(1), cost.gitProcesses.toFixed(1)];
+  console.log(table([['services', 'API calls', 'git HTTP requests', 'git processes'], row('in line (already at the release)', costs.inLine), row('behind by one release (update PR)', costs.behind)]));
+  for (const [name, cost] of [['in line', costs.inLine], ['behind', costs.behind]] as const) {
+    console.log(`   ${name}: ${Object.entries(cost.routes).sort(([a], [b]) => (a < b ? -1 : 1)).map(([route, count]) => `${route} ×${count}`).join(', ')}`);
+  }
+}
+
 function load(): string {
   return loadavg().map((value) => value.toFixed(2)).join(' ');
 }
@@ -89,6 +122,17 @@ async function main(): Promise<void> {
 
   const smallPhases = await updatePhases(small, RUNS, COLD_RUNS);
   const largePhases = await updatePhases(large, RUNS, COLD_RUNS);
+  const synthetic60 = syntheticTemplate(60);
+  const tiny = await serviceRepo(await templateRepo('synthetic-60', (dir) => writeTree(dir, synthetic60.v1), () => Promise.resolve(synthetic60.v2)), SYNTHETIC_VARIABLES);
+  const tinyPhases = await updatePhases(tiny, RUNS, COLD_RUNS);
+  const shim = await gitShim();
+  const processRows: [string, ProcessFigures][] = [
+    [`${tiny.files} files (60-file template)`, await processFigures(tiny, tinyPhases.work, RUNS, shim)],
+    [`${small.files} files (500-file template)`, await processFigures(small, smallPhases.work, RUNS, shim)],
+    [`${large.files} files (same template)`, await processFigures(large, largePhases.work, RUNS, shim)],
+  ];
+  printFloor(processRows);
+  printAppPath(await appPathCosts(60));
   for (const [phase, figures] of await appReadFigures(small, syntheticDir, RUNS)) smallPhases.phases.set(phase, figures);
   for (const [phase, figures] of await appReadFigures(large, syntheticDir, RUNS)) largePhases.phases.set(phase, figures);
   const rows: TemplateRow[] = [
@@ -96,7 +140,7 @@ async function main(): Promise<void> {
     { name: 'synthetic (500 files)', files: 500, changed: synthetic.changed, render: await renderFigures(small, syntheticDir), update: smallPhases },
   ];
 
-  console.log('1–2. Render and update of a template, v1.0.0 → v1.1.0 (service repo = the template output + local edits)');
+  console.log('\n1–2. Render and update of a template, v1.0.0 → v1.1.0 (service repo = the template output + local edits)');
   console.log(
     table([
       ['template', 'files', 'changed', 'render (engine)', 'render (CLI → disk)', 'update (CLI, warm)', 'update (CLI, cold)', 'merged', 'conflicts'],

@@ -12,11 +12,14 @@ import { TemplateStore } from '../src/git/template-store.js';
 import { resolveTarget } from '../src/workflows/prepare-update.js';
 import { cli, git, resetRepo, type Service } from './fixtures.js';
 import { measure, type Figures } from './measure.js';
+import type { MergeInput, UpdateWork } from './process-floor.js';
 
 export interface PhaseResult {
   /** Phase name → figures, in the order the CLI's `update` goes through them. */
   readonly phases: Map<string, Figures>;
   readonly stats: { readonly managed: number; readonly written: number; readonly deleted: number; readonly merged: number; readonly conflicts: number };
+  /** What the update had to do (its merges and writes), for the floor it is compared with. */
+  readonly work: UpdateWork;
 }
 
 export const END_TO_END_WARM = 'update end to end, CLI (warm cache)';
@@ -71,17 +74,26 @@ export async function updatePhases(service: Service, runs: number, coldRuns: num
   await time('read ours (template paths only)', runs, () => checkout.readFiles(paths));
 
   const ours = await checkout.readFiles(paths);
+  const gitMerge = new GitMergeFile();
+  let merges: MergeInput[] = [];
+  const recordingMerger = {
+    merge: (mine: Buffer, baseText: Buffer, theirsText: Buffer, labels: Parameters<GitMergeFile['merge']>[3]) => {
+      merges.push({ ours: mine, base: baseText, theirs: theirsText });
+      return gitMerge.merge(mine, baseText, theirsText, labels);
+    },
+  };
   const plan = () =>
     planUpdate({
       base,
       theirs: theirs.output,
       ours,
       policyOf: theirs.policyOf,
-      merger: new GitMergeFile(),
+      merger: recordingMerger,
       labels: { ours: 'repository', base: `template ${answers.version ?? ''}`, theirs: `template ${files.target.ref}` },
     });
   await time('plan + merge (git merge-file)', runs, plan);
 
+  merges = [];
   const changes = await plan();
   const writes = new Map<string, FileEntry>();
   const deletes: string[] = [];
@@ -109,6 +121,7 @@ export async function updatePhases(service: Service, runs: number, coldRuns: num
     client.raw(['status', '--porcelain', '-z', '--untracked-files=all', '--', ANSWERS_FILE, ...paths]));
 
   return {
+    work: { templateUrl: location.url, baseCommit, targetCommit: files.target.commit, merges, writes },
     phases,
     stats: {
       managed: paths.length,
