@@ -27,6 +27,12 @@ export interface SnapshotInput {
   readonly templateName?: string;
   /** The template as people name it: cookiecutter's `cookiecutter._template`. */
   readonly templateSource?: string;
+  /**
+   * Return a cookiecutter template's hooks for a trusted adapter to run. Without it a template
+   * with hooks is refused: its hooks change the output (they delete files for unchosen options),
+   * so rendering it without them would merge files cookiecutter never leaves.
+   */
+  readonly keepHooks?: boolean;
 }
 
 /** Handlebars with template.yml (the native dialect), or cookiecutter with cookiecutter.json and Jinja. */
@@ -49,7 +55,7 @@ export interface RenderedSnapshot {
  */
 export function renderSnapshot(input: SnapshotInput): RenderedSnapshot {
   const manifestFile = input.files.get(MANIFEST_FILE);
-  if (!manifestFile && isCookiecutterTemplate(input.files)) return renderCookiecutterSnapshot(input);
+  if (!manifestFile && isCookiecutterTemplate(input.files)) return refuseUnrunHooks(renderCookiecutterSnapshot(input), input);
   if (!manifestFile) {
     throw new UserError(`The template at ${input.ref} has no ${MANIFEST_FILE} (nor cookiecutter.json), so it is neither a template-drift nor a cookiecutter template`);
   }
@@ -65,4 +71,13 @@ export function renderSnapshot(input: SnapshotInput): RenderedSnapshot {
   const policyOf = policyMatcher(manifest.files, context, input.ignore, budget);
   const output = renderTemplate({ files: input.files, root: manifest.root, context, policyOf, budget });
   return { dialect: 'handlebars', manifest, variables, output, policyOf, hooks: [] };
+}
+
+function refuseUnrunHooks(snapshot: RenderedSnapshot, input: SnapshotInput): RenderedSnapshot {
+  if (input.keepHooks || snapshot.hooks.length === 0) return snapshot;
+  const files = snapshot.hooks.map((hook) => hook.file).join(', ');
+  throw new UserError(
+    `The cookiecutter template at ${input.ref} has hooks (${files}). Hooks are the template's own code and change what it `
+    + 'renders; template-drift does not run them yet, so it cannot render this template as cookiecutter does',
+  );
 }

@@ -9,7 +9,7 @@ function template(json: Record<string, unknown>, files: Record<string, string>):
   for (const [path, text] of Object.entries(files)) map.set(path.startsWith('hooks/') ? path : `${TOP}/${path}`, { content: Buffer.from(text), mode: '100644' });
   return map;
 }
-const render = (files: Map<string, FileEntry>) => renderSnapshot({ files, ref: 'v1', repo: { owner: 'acme', name: 'svc' } });
+const render = (files: Map<string, FileEntry>, keepHooks = true) => renderSnapshot({ files, ref: 'v1', repo: { owner: 'acme', name: 'svc' }, keepHooks });
 
 describe('cookiecutter template rules', () => {
   it('gives _template_drift globs, rendered with Jinja, as file policies; every other path is merged', () => {
@@ -53,6 +53,13 @@ describe('cookiecutter template rules', () => {
 
   it('stops a loop that would run for ever (minijinja\'s fuel)', () => {
     expect(() => render(template({ slug: 'a' }, { 'f.txt': '{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}' }))).toThrow(/fuel/);
+  });
+
+  it('refuses a template with hooks unless its hooks are kept for a trusted adapter to run, naming them', () => {
+    const files = template({ slug: 'a' }, { 'f': '', 'hooks/post_gen_project.py': 'import os\n' });
+    expect(() => render(files, false)).toThrow(UserError);
+    expect(() => render(files, false)).toThrow(/hooks \(hooks\/post_gen_project\.py\)/);
+    expect(render(template({ slug: 'a' }, { 'f': '' }), false).output.has('f')).toBe(true);
   });
 
   it('renders the hooks it finds, for an adapter to run', () => {
