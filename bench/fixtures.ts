@@ -80,8 +80,8 @@ async function release(dir: string, tag: string): Promise<void> {
 /** The CLI in-process, saying nothing; an error exit (2) throws with what it said. */
 export async function cli(args: string[], environment: Pick<CliEnvironment, 'cwd' | 'cacheDir'>): Promise<number> {
   let errors = '';
-  const output: Output = { color: false, print: () => undefined, write: () => undefined, error: (text) => (errors += `${text}\n`), progress: () => undefined };
-  const code = await runCli(args, { serverUrl: 'https://github.com', ...environment }, output);
+  const output: Output = { color: false, print: () => undefined, write: () => undefined, error: (text) => (errors += `${text}\n`), progress: () => undefined, progressBar: () => undefined };
+  const code = await runCli(args, { serverUrl: 'https://github.com', apiUrl: 'https://api.github.com', ...environment }, output);
   if (code === EXIT_ERROR) throw new Error(`template-drift ${args.join(' ')} failed:\n${errors}`);
   return code;
 }

@@ -6,9 +6,12 @@
  *    one customises its Makefile, one stays untouched);
  * 4. publish v1.1.0, a real improvement (more context in every JSON log line, a ruff cache in CI,
  *    pytest stopping at the first failure), and wait for the app;
- * 5. print, per service, the pull request the app opened and what it changes.
+ * 5. print, per service, the pull request the app opened and what it changes;
+ * 6. print the fleet page's address (with its token) and the Template adoption issue's, and
+ *    where each service stands there.
  * `npm run demo -- --keep` leaves everything running to browse the API and clone the repos.
  */
+import { randomBytes } from 'node:crypto';
 import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +21,12 @@ import type { Tree } from '../test/support/git-tree.js';
 const TEMPLATE = 'django-service-template';
 const TEMPLATE_DIR = fileURLToPath(new URL('../templates/django-service', import.meta.url));
 const keep = process.argv.includes('--keep');
+const PAGE_TOKEN = randomBytes(12).toString('hex');
 
 async function main(): Promise<void> {
-  const world = await World.start();
+  const world = await World.start({
+    env: { TEMPLATE_DRIFT_DASHBOARD_TOKEN: PAGE_TOKEN, TEMPLATE_DRIFT_DASHBOARD_ISSUE: 'true', TEMPLATE_DRIFT_DASHBOARD_INTERVAL_S: '1' },
+  });
   const { github } = world;
   try {
     say(`template-drift demo: local GitHub at ${github.url}, app at ${world.app.url}\n`);
@@ -50,6 +56,7 @@ async function main(): Promise<void> {
     say('4. The app answered the release with these pull requests:\n');
 
     for (const service of ['payments', 'orders', 'inventory']) await report(world, service);
+    await reportFleet(world);
     github.assertNoViolations();
 
     if (keep) {
@@ -84,6 +91,23 @@ async function report(world: World, service: string): Promise<void> {
     }
     say('');
   }
+}
+
+/** The fleet views: the page (its token in the address once, then a cookie) and the dashboard issue. */
+async function reportFleet(world: World): Promise<void> {
+  const { github } = world;
+  say(`5. The fleet page: ${world.app.url}/template-drift/fleet?token=${PAGE_TOKEN}`);
+  const [issue] = github.issues(OWNER, TEMPLATE).filter((candidate) => candidate.title === 'Template adoption');
+  say(`   The Template adoption issue: ${issue ? `${github.url}/${OWNER}/${TEMPLATE}/issues/${issue.number}` : '(none)'}`);
+  const response = await fetch(`${world.app.url}/template-drift/fleet.json`, { headers: { authorization: `Bearer ${PAGE_TOKEN}` } });
+  const { templates } = (await response.json()) as { templates: { template: string; repos: { repo: string; version: string; state: string }[] }[] };
+  for (const template of templates) {
+    for (const repo of template.repos) {
+      const shown = issue?.body.includes(`\` ${repo.repo} \``) ? 'on the issue and the page' : 'on the page';
+      say(`   ${repo.repo.padEnd(16)} ${repo.version.padEnd(8)} ${repo.state.padEnd(12)} (${shown})`);
+    }
+  }
+  say('');
 }
 
 /** v1.1.0 of the template, as a platform team would write it. */

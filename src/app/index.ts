@@ -4,10 +4,13 @@ import { onInstallation } from './handlers/installation.js';
 import { onInstallationGone, onRepositoriesRemoved } from './handlers/installation-removed.js';
 import { onPullRequestClosed } from './handlers/pull-request-closed.js';
 import { onPullRequestChanged } from './handlers/pull-request-opened.js';
+import { onIssueEdited } from './handlers/issue-edited.js';
 import { onPush } from './handlers/push.js';
 import { onReleasePublished } from './handlers/release-published.js';
 import { onRepositoryCreated } from './handlers/repository-created.js';
+import { fleetHandler } from './fleet-handler.js';
 import { AppRuntime } from './runtime.js';
+import { stripToken } from './strip-token.js';
 import { statusHandler } from './status-handler.js';
 import { readSettings, type AppSettings } from './settings.js';
 
@@ -18,6 +21,12 @@ import { readSettings, type AppSettings } from './settings.js';
 export default function templateDrift(app: Probot, options?: ApplicationFunctionOptions): void {
   const runtime = createApp(app);
   options?.addHandler(statusHandler(runtime.queue));
+  options?.addHandler(fleetHandler(runtime.settings.fleet?.pageToken, () => runtime.fleet.allEntries()));
+  // Last before Probot's 404: a token sent to any other path leaves the URL before the request is logged.
+  options?.addHandler((request) => {
+    request.url = stripToken(request.url ?? '/');
+    return false;
+  });
 }
 
 /** Registers the handlers and returns the runtime, so tests can wait for queued work. */
@@ -32,5 +41,6 @@ export function createApp(app: Probot, settings: AppSettings = readSettings()): 
   app.on(['installation.deleted', 'installation.suspend'], onInstallationGone(runtime));
   app.on('installation_repositories.removed', onRepositoriesRemoved(runtime));
   app.on('repository.created', onRepositoryCreated(runtime));
+  app.on('issues.edited', onIssueEdited(runtime));
   return runtime;
 }

@@ -16,7 +16,17 @@ import type { FetchSettings } from '../workflows/open-template.js';
 import { updateRepository, type UpdateOutcome, type UpdateRequest } from '../workflows/update-repository.js';
 import { onboardRepository, type OnboardingOutcome, type OnboardingRequest } from '../workflows/onboard-repository.js';
 import { gitProtocols } from '../engine/template-source-policy.js';
+import type { FleetEntry } from '../engine/fleet-inventory.js';
+import { OctokitAppPlatform } from '../github/octokit-app-platform.js';
+import { openAppTemplate } from '../workflows/open-template.js';
+import { scanFleet } from '../workflows/scan-fleet.js';
+import { templateKey } from '../engine/template-identity.js';
+import { createFleetTracker } from './fleet-runtime.js';
+import type { FleetTracker } from './fleet-tracker.js';
 import { DEFAULT_GIT_STALL_S, DEFAULT_JOB_TIMEOUT_S, DEFAULT_TEMPLATE_SOURCES, type AppSettings } from './settings.js';
+
+/** The queue key of fleet jobs: no repository is named without a slash. */
+const FLEET_JOB_KEY = '(fleet)';
 
 /** What one event's handler needs: GitHub for its installation, and the way to queue work. */
 export interface EventScope {
@@ -46,6 +56,8 @@ export class AppRuntime {
    * their own: the update they wait for has one.
    */
   readonly waiting: WorkQueue;
+  /** The inventory between scans, and the `Template adoption` issues kept with it. */
+  readonly fleet: FleetTracker;
   private readonly writeLanes = new Map<number, { lane: PQueue; closed: AbortController }>();
   private readonly merger = new GitMergeFile();
   private readonly jobTimeoutSeconds: number;
@@ -73,9 +85,16 @@ export class AppRuntime {
       },
       stats: () => {
         const [a, b] = [this.waiting.stats(), updates.stats()];
-        return { waiting: a.waiting + b.waiting, running: a.running + b.running };
+        // A dashboard refresh waiting for its interval is work in hand too.
+        return { waiting: a.waiting + b.waiting + this.fleet.pending(), running: a.running + b.running };
       },
     };
+    this.fleet = createFleetTracker(app, settings.fleet, settings.redisUrl, {
+      scan: (installation) => this.scanInstallation(installation),
+      platform: async (installation) => this.platform(await app.auth(installation), installation),
+      installations: () => this.installations(),
+      enqueue: (installation, name, job) => void this.queue.enqueue({ installation, repository: FLEET_JOB_KEY, name, run: job }),
+    });
   }
 
   scope(octokit: ProbotOctokit, installationId: number, log: Log): EventScope {
@@ -101,6 +120,7 @@ export class AppRuntime {
             },
           });
         } catch (error) {
+          this.fleet.changed(installationId);
           if (!(error instanceof JobDeadlineError)) throw error;
           return {
             kind: 'failed',
@@ -109,6 +129,7 @@ export class AppRuntime {
           };
         }
         if (!outcome) throw new Error('the update finished without an outcome');
+        void this.fleet.afterUpdate(installationId, request.repo, outcome).catch((error: unknown) => log.warn({ err: error }, 'could not record the update in the fleet'));
         return outcome;
       },
       onboard: async (request) => {
@@ -145,6 +166,33 @@ export class AppRuntime {
     return this.app.auth(installationId);
   }
 
+  /**
+   * The inventory of one installation, read from GitHub by the reconcile scan (no clone of any
+   * service; each template opened once, from this installation's cache and under its access check).
+   */
+  private async scanInstallation(installationId: number): Promise<FleetEntry[]> {
+    const platform = this.platform(await this.app.auth(installationId), installationId);
+    const fetching = this.fetchSettings(installationId);
+    const scan = await scanFleet({
+      platform,
+      log: this.app.log,
+      openTemplate: async (source) => {
+        const template = await openAppTemplate(platform, source, fetching);
+        // GitHub's spelling of the repository; a template on another allowed host keeps its source's.
+        const name = template.repoId ? `${template.repoId.owner}/${template.repoId.repo}` : templateKey(source) ?? source;
+        return { name, repository: template.repository };
+      },
+      ...(this.settings.renderLimits && { renderLimits: this.settings.renderLimits }),
+    });
+    for (const failure of scan.failures) this.app.log.warn({ installation: installationId, repo: failure.repo, problem: failure.message }, 'fleet scan could not read a repository');
+    return scan.entries;
+  }
+
+  /** Every installation of the app, asked as the app itself. */
+  private async installations(): Promise<number[]> {
+    return new OctokitAppPlatform(await this.app.auth()).installations();
+  }
+
   /** The git limits of one job: the stall limit, and its deadline through `signal`. */
   gitBounds(signal: AbortSignal): GitBounds {
     return { stallSeconds: this.settings.gitStallSeconds ?? DEFAULT_GIT_STALL_S, signal };
@@ -160,6 +208,7 @@ export class AppRuntime {
     if (!repositories) {
       this.writeLanes.get(installationId)?.closed.abort(new JobDroppedError());
       this.writeLanes.delete(installationId);
+      void this.fleet.forget(installationId).catch(() => undefined);
     }
     return dropped;
   }

@@ -30,6 +30,19 @@ export interface AppSettings {
   readonly redisUrl?: string;
   /** The GitHub App's id (APP_ID): the budget is the app's, whichever installation writes. */
   readonly appId?: string;
+  /** The fleet views: the web page's token and the dashboard issues; all off when absent (the app tests). */
+  readonly fleet?: FleetSettings;
+}
+
+export interface FleetSettings {
+  /** `TEMPLATE_DRIFT_DASHBOARD_TOKEN`: without it, `/template-drift/fleet` does not exist. */
+  readonly pageToken?: string;
+  /** `TEMPLATE_DRIFT_DASHBOARD_ISSUE` (default true): the `Template adoption` issue in each template repository. */
+  readonly dashboardIssues: boolean;
+  /** `TEMPLATE_DRIFT_DASHBOARD_INTERVAL_S` (default 60): the least time between two refreshes of one installation's issues. */
+  readonly dashboardIntervalSeconds: number;
+  /** `TEMPLATE_DRIFT_PUBLIC_URL`: where people reach the app, for the issue's link to the page. */
+  readonly publicUrl?: string;
 }
 
 /** The strictest sources: github.com's own repositories, over https. */
@@ -61,6 +74,17 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
     writeLimits: writeLimits(count(env.TEMPLATE_DRIFT_WRITES_PER_MINUTE, 60), count(env.TEMPLATE_DRIFT_WRITES_PER_HOUR, 450)),
     ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
     ...(env.APP_ID && { appId: env.APP_ID }),
+    fleet: readFleetSettings(env),
+  };
+}
+
+function readFleetSettings(env: NodeJS.ProcessEnv): FleetSettings {
+  const interval = Number(env.TEMPLATE_DRIFT_DASHBOARD_INTERVAL_S ?? '60');
+  return {
+    ...(env.TEMPLATE_DRIFT_DASHBOARD_TOKEN && { pageToken: env.TEMPLATE_DRIFT_DASHBOARD_TOKEN }),
+    dashboardIssues: env.TEMPLATE_DRIFT_DASHBOARD_ISSUE !== 'false',
+    dashboardIntervalSeconds: Number.isFinite(interval) && interval >= 0 ? interval : 60,
+    ...(env.TEMPLATE_DRIFT_PUBLIC_URL && { publicUrl: env.TEMPLATE_DRIFT_PUBLIC_URL.replace(/\/+$/, '') }),
   };
 }
 

@@ -12,6 +12,8 @@ export interface CliEnvironment {
   readonly cacheDir: string;
   readonly token?: string;
   readonly serverUrl: string;
+  /** `GITHUB_API_URL` (as GitHub Actions sets it): the REST API `scan` reads; api.github.com by default. */
+  readonly apiUrl: string;
   /** Bounds on rendering a template version, from `TEMPLATE_DRIFT_MAX_RENDER_MB` as in the app. */
   readonly renderLimits?: RenderLimits;
 }
@@ -22,6 +24,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnviro
     cwd: process.cwd(),
     cacheDir: cacheDirOf(env),
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     renderLimits: renderLimits(env[MAX_RENDER_MB_SETTING]),
     ...(token && { token }),
   };

@@ -12,6 +12,8 @@ export interface Output {
   /** One line for a person on stderr: errors and warnings. */
   error(text: string): void;
   progress(message: string): void;
+  /** A bar on one stderr line that redraws itself (only on a terminal): `done` of `total` things. */
+  progressBar(done: number, total: number, label: string): void;
   readonly color: boolean;
 }
 
@@ -24,6 +26,14 @@ export function terminalOutput(): Output {
     error: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     progress: (message) => {
       if (process.stderr.isTTY) process.stderr.write(`${pc.dim(`${message}…`)}\n`);
+    },
+    progressBar: (done, total, label) => {
+      if (!process.stderr.isTTY) return;
+      const width = 30;
+      const filled = total > 0 ? Math.round((done / total) * width) : width;
+      // \r and "erase to the end of the line" (ESC [ K): the bar redraws in place; the last one is erased.
+      const line = done >= total ? '' : `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${label}`;
+      process.stderr.write(`\r\x1b[K${line}`);
     },
   };
 }

@@ -5,6 +5,7 @@ import { check } from './commands/check.js';
 import { diff } from './commands/diff.js';
 import { init } from './commands/init.js';
 import { render } from './commands/render.js';
+import { scan } from './commands/scan.js';
 import { update } from './commands/update.js';
 import { readEnvironment, type CliEnvironment } from './environment.js';
 import { terminalOutput, type Output } from './output.js';
@@ -108,6 +109,16 @@ function buildProgram(environment: CliEnvironment, output: Output, setExit: (cod
     .option('--allow-downgrade', 'allow --to an older version than the recorded one')
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, options: Parameters<typeof update>[1]) => done(await update(dir, options, environment, output)));
+
+  program
+    .command('scan')
+    .description('where every repository of an organisation stands against its template (exit 1 when any is not in line)')
+    .requiredOption('--owner <org>', 'the organisation (or user) whose repositories are read, with GITHUB_TOKEN')
+    .option('--template <owner/repo>', 'only the repositories of this template')
+    .option('--json', 'print the inventory as JSON (the app\'s fleet.json)')
+    .option('--csv', 'print one CSV row per repository')
+    .option('--html <file>', 'write the fleet page to FILE')
+    .action(async (options: Parameters<typeof scan>[0]) => done(await scan(options, environment, output)));
 
   return program;
 }

@@ -12,8 +12,11 @@ import type { WriteBudget } from './write-budget.js';
 /** GitHub lists at most 3,000 files of a pull request: https://docs.github.com/rest/pulls/pulls#list-pull-requests-files */
 const PULL_FILES_CAP = 3000;
 
+/** What the Platform uses of an Octokit: Probot's (the app) and the CLI's own (`scan`) both have it. */
+export type RestOctokit = Pick<ProbotOctokit, 'rest' | 'paginate'>;
+
 export interface OctokitPlatformOptions {
-  readonly octokit: ProbotOctokit;
+  readonly octokit: RestOctokit;
   /** Mints an installation token limited to one repository (needs the app's own JWT auth). */
   readonly createToken: (repo: RepoId, access: 'read' | 'write') => Promise<string>;
   /** Runs a write after the previous writes of this installation: GitHub asks for writes in series. */
@@ -22,7 +25,7 @@ export interface OctokitPlatformOptions {
   readonly writeBudget?: WriteBudget;
 }
 
-type RestRepository = {
+export type RestRepository = {
   owner: { login: string }; name: string; default_branch?: string; clone_url?: string; html_url: string; archived?: boolean;
   template_repository?: { owner: { login: string }; name: string } | null; created_at?: string | null;
 };
@@ -33,7 +36,7 @@ type RestPull = {
 
 /** The Platform over Probot's Octokit (retries and throttling on), one installation at a time. */
 export class OctokitPlatform implements Platform {
-  private readonly octokit: ProbotOctokit;
+  private readonly octokit: RestOctokit;
 
   constructor(private readonly options: OctokitPlatformOptions) {
     this.octokit = options.octokit;
@@ -252,7 +255,7 @@ export class OctokitPlatform implements Platform {
   }
 }
 
-function toRepository(data: RestRepository): RepositoryInfo {
+export function toRepository(data: RestRepository): RepositoryInfo {
   return {
     owner: data.owner.login,
     repo: data.name,

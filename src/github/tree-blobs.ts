@@ -1,4 +1,4 @@
-import type { ProbotOctokit } from 'probot';
+import type { RestOctokit } from './octokit-platform.js';
 import { statusOf } from './create-once.js';
 import type { RepoId, TreeBlob } from './platform.js';
 
@@ -11,7 +11,7 @@ type TreeItem = { path?: string; mode?: string; type?: string; sha?: string };
  * template's paths, not the repository's size.
  * https://docs.github.com/rest/git/trees#get-a-tree
  */
-export async function readTreeBlobs(octokit: ProbotOctokit, { owner, repo }: RepoId, ref: string, paths: readonly string[]): Promise<Map<string, TreeBlob>> {
+export async function readTreeBlobs(octokit: RestOctokit, { owner, repo }: RepoId, ref: string, paths: readonly string[]): Promise<Map<string, TreeBlob>> {
   const wanted = new Set(paths);
   const found = new Map<string, TreeBlob>();
   if (wanted.size === 0) return found;

@@ -21,7 +21,8 @@ export interface CommandDependencies {
   readonly onboardLater?: (repo: RepoId, number: number) => Promise<OnboardingOutcome>;
 }
 
-const WRITERS = new Set(['admin', 'maintain', 'write']);
+/** The permissions that may run updates: `/sync-template` and the dashboard's boxes. */
+export const WRITERS: ReadonlySet<string> = new Set(['admin', 'maintain', 'write']);
 
 /**
  * `/sync-template [REF]` in a comment.

@@ -16,5 +16,10 @@ describe('npm run demo', () => {
     }
     expect(stdout).toMatch(/\.circleci\/config\.yml +\+6 -0 +enforced: local edits replaced by the template/);
     expect(stdout).toMatch(/Makefile +\+1 -1 +changed both here and in the template: merged/);
+    expect(stdout).toMatch(/5\. The fleet page: http:\/\/127\.0\.0\.1:\d+\/template-drift\/fleet\?token=[0-9a-f]{24}\n/);
+    expect(stdout).toMatch(/The Template adoption issue: http:\/\/127\.0\.0\.1:\d+\/acme\/django-service-template\/issues\/\d+\n/);
+    for (const service of ['payments', 'orders', 'inventory']) {
+      expect(stdout).toMatch(new RegExp(`acme/${service} +v1\\.0\\.0 +update-open +\\(on the issue and the page\\)`));
+    }
   });
 });

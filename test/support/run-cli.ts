@@ -21,8 +21,9 @@ export async function runTemplateDrift(args: string[], environment: Partial<CliE
     write: (bytes) => printed.push(Buffer.from(bytes)),
     error: (text) => (stderr += text.endsWith('\n') ? text : `${text}\n`),
     progress: () => undefined,
+    progressBar: () => undefined,
   };
-  const code = await runCli(args, { serverUrl: 'https://github.com', ...environment }, output);
+  const code = await runCli(args, { serverUrl: 'https://github.com', apiUrl: 'https://api.github.com', ...environment }, output);
   const stdoutBytes = Buffer.concat(printed);
   return { code, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr };
 }

@@ -25,7 +25,7 @@ export function queueFanOut(runtime: AppRuntime, octokit: ProbotOctokit, install
     repository: `${event.template.owner}/${event.template.repo}`,
     name: event.wave === 'rest' ? 'fan-out-release:second-wave' : 'fan-out-release',
     run: async (signal) => {
-      await fanOutRelease(event, {
+      const queued = await fanOutRelease(event, {
         platform: scope.platformFor(signal),
         fetching: scope.fetching,
         log,
@@ -39,6 +39,8 @@ export function queueFanOut(runtime: AppRuntime, octokit: ProbotOctokit, install
           queueFanOut(runtime, await runtime.installationOctokit(installationId), installationId, log, { ...event, wave: 'rest' });
         }),
       });
+      // The template's latest release moved: only a scan says where each repository stands now.
+      if (queued.length > 0) runtime.fleet.changed(installationId);
     },
   });
 }

@@ -62,10 +62,11 @@ export class Events {
     return this.send('pull_request', payload, mode);
   }
 
-  async issue(repo: RepoRecord, issue: IssueRecord, action: 'opened' | 'closed' | 'reopened', sender: string, mode: Mode): Promise<Delivery[]> {
+  /** `edited` carries what changed (`changes.body.from`, the body before), as GitHub sends it. */
+  async issue(repo: RepoRecord, issue: IssueRecord, action: 'opened' | 'closed' | 'reopened' | 'edited', sender: string, mode: Mode, changes?: { body: { from: string } }): Promise<Delivery[]> {
     const example = recorded('issues', action);
     const payload = envelope(this.hub, repo, sender, example);
-    Object.assign(payload, { action, issue: overlay(example, 'issue', issueShape(this.hub, repo, issue)) });
+    Object.assign(payload, { action, issue: overlay(example, 'issue', issueShape(this.hub, repo, issue)), ...(changes && { changes }) });
     return this.send('issues', payload, mode);
   }
 

@@ -20,7 +20,7 @@ import {
   HUMAN, commitFiles, createRelease, createRepo, createTag, generateRepo, install, setPermission, type CreateRepoOptions, type GenerateOptions, type InstallOptions, type ReleaseOptions,
 } from './setup.js';
 import { Urls } from './shapes/urls.js';
-import type { CheckRunRecord, PermissionLevel, RepoRecord } from './types.js';
+import { timestamp, type CheckRunRecord, type PermissionLevel, type RepoRecord } from './types.js';
 import { Violations, type Violation } from './violations.js';
 import { WebhookSender, type Delivery } from './webhooks.js';
 
@@ -210,6 +210,14 @@ export class LocalGitHub {
     return openIssue(this.hub, this.repo(owner, repo), { title: fields.title, body: fields.body ?? null, labels: fields.labels ?? [], user: fields.user ?? HUMAN.login ?? 'octo-person' }).number;
   }
 
+  /**
+   * A read-only token for every repository of an installation, as a person's or CI's
+   * `GITHUB_TOKEN` would be for `template-drift scan` (the local GitHub knows no other tokens).
+   */
+  readToken(installationId: number): string {
+    return this.hub.state.mintToken(installationId, 'all', { contents: 'read', metadata: 'read', pull_requests: 'read', issues: 'read' }).token;
+  }
+
   /** Makes every installation token minted so far invalid. */
   expireTokens(): void {
     this.hub.state.expireTokens();
@@ -231,6 +239,19 @@ export class LocalGitHub {
     if (!issue) throw new Error(`no issue #${issueNumber} in ${owner}/${repo}`);
     const comment = addComment(this.hub, record, issue, login, body);
     return { commentId: comment.id, delivery: first(await this.events.commentCreated(record, comment, 'wait')) };
+  }
+
+  /**
+   * A person edits an issue's body (ticks a task-list box, say): the body is replaced and
+   * `issues.edited` sent with `changes.body.from`, and awaited.
+   */
+  async editIssue(owner: string, repo: string, number: number, login: string, body: string): Promise<Delivery> {
+    const record = this.repo(owner, repo);
+    const issue = record.issues.get(number);
+    if (!issue) throw new Error(`no issue #${number} in ${owner}/${repo}`);
+    const from = issue.body ?? '';
+    Object.assign(issue, { body, updatedAt: timestamp() });
+    return first(await this.events.issue(record, issue, 'edited', login, 'wait', { body: { from } }));
   }
 
   /** A person closes a pull request without merging: `pull_request.closed` with merged false. */

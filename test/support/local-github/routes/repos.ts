@@ -123,7 +123,22 @@ const createUsingTemplate: Route = async (context) => {
   return created(shapeRepo(context, record));
 };
 
+/**
+ * GET /orgs/{org}/repos and GET /users/{username}/repos: the account's repositories the caller
+ * can see (private ones only with a token that reaches them), oldest first, paged.
+ */
+const listForAccount: Route = (context) => {
+  const account = (context.params.org ?? context.params.username ?? '').toLowerCase();
+  const repos = context.hub.state.allRepos()
+    .filter((repo) => repo.owner.toLowerCase() === account && canRead(context.caller, repo, context.hub.state))
+    .sort((a, b) => a.id - b.id);
+  const { page, headers } = paginate(repos, context.query, context.url);
+  return ok(page.map((repo) => shapeRepo(context, repo)), headers);
+};
+
 export const repoRoutes: Record<string, Route> = {
+  'repos/list-for-org': listForAccount,
+  'repos/list-for-user': listForAccount,
   'repos/create-using-template': createUsingTemplate,
   'repos/get': getRepo,
   'repos/get-content': getContent,

@@ -1,0 +1,126 @@
+import type { FleetEntry } from '../engine/fleet-inventory.js';
+import type { Platform, RepoId } from '../github/platform.js';
+import { entryAfterClose, entryAfterUpdate, type EntryChange } from '../workflows/fleet-events.js';
+import type { Log } from '../workflows/log.js';
+import { refreshDashboards } from '../workflows/refresh-dashboard.js';
+import type { UpdateOutcome } from '../workflows/update-repository.js';
+import type { FleetStore } from './fleet-store.js';
+
+export interface FleetTrackerDependencies {
+  readonly store: FleetStore;
+  /** The inventory of one installation, read from GitHub (the reconcile scan). */
+  readonly scan: (installation: number) => Promise<FleetEntry[]>;
+  /** GitHub for one installation, for the dashboard issues. */
+  readonly platform: (installation: number) => Promise<Platform>;
+  /** Every installation of the app (for the web page, which shows them all). */
+  readonly installations: () => Promise<number[]>;
+  /** Runs a job on the app's queue, so the app is not idle while a dashboard is being written. */
+  readonly enqueue: (installation: number, name: string, job: () => Promise<void>) => void;
+  /** Whether the `Template adoption` issues are written at all. */
+  readonly dashboards: boolean;
+  /** The least time between two refreshes of one installation's dashboards. */
+  readonly intervalMs: number;
+  readonly pageUrl?: (template: string) => string;
+  readonly log: Log;
+}
+
+/**
+ * Keeps the inventory fresh between scans, and the `Template adoption` issues with it. Events
+ * the app already receives patch the entries they decide (an update PR opened, a merge, a
+ * decline) and mark the installation for a rescan where they cannot (a failure, a release). The
+ * dashboards of an installation are then refreshed at most once per `intervalMs`: the first
+ * change refreshes at once, changes within the interval are gathered into one refresh at its end.
+ */
+export class FleetTracker {
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private readonly lastRun = new Map<number, number>();
+  private readonly dirty = new Set<number>();
+
+  constructor(private readonly deps: FleetTrackerDependencies) {}
+
+  /** The installation's entries: the last scan with the events since, or a scan now when there is none. */
+  async entries(installation: number): Promise<FleetEntry[]> {
+    const stored = this.dirty.has(installation) ? undefined : await this.deps.store.get(installation);
+    if (stored) return stored;
+    return this.rescan(installation);
+  }
+
+  /** Every installation's entries, for the web page. */
+  async allEntries(): Promise<FleetEntry[]> {
+    const installations = new Set([...await this.deps.store.installations(), ...await this.deps.installations()]);
+    const lists = await Promise.all([...installations].map((installation) => this.entries(installation).catch((error: unknown) => {
+      this.deps.log.warn({ err: error, installation }, 'could not read the fleet of an installation');
+      return [];
+    })));
+    return lists.flat();
+  }
+
+  /** An update ran: its outcome says what the repository's state is now, or that a scan must tell. */
+  async afterUpdate(installation: number, repo: RepoId, outcome: UpdateOutcome): Promise<void> {
+    await this.apply(installation, repo, (entry, seenAt) => entryAfterUpdate(entry, outcome, seenAt));
+  }
+
+  /** The app's update PR was closed: merged or declined. */
+  async afterClose(installation: number, repo: RepoId, pull: { merged: boolean; url: string; to: string }): Promise<void> {
+    await this.apply(installation, repo, (entry, seenAt) => entryAfterClose(entry, pull, seenAt));
+  }
+
+  /** Something changed that only a scan can read (a release fan-out): rescan, then refresh. */
+  changed(installation: number): void {
+    this.dirty.add(installation);
+    this.schedule(installation);
+  }
+
+  /** The dashboards should be rendered again now (a person ticked boxes), within the interval. */
+  refreshSoon(installation: number): void {
+    this.schedule(installation);
+  }
+
+  /** The installation is gone: its entries and pending refresh with it. */
+  async forget(installation: number): Promise<void> {
+    clearTimeout(this.timers.get(installation));
+    this.timers.delete(installation);
+    this.dirty.delete(installation);
+    await this.deps.store.remove(installation);
+  }
+
+  /** Dashboard refreshes waiting for their interval: work the app still has in hand. */
+  pending(): number {
+    return this.timers.size;
+  }
+
+  private async apply(installation: number, repo: RepoId, change: (entry: FleetEntry | undefined, seenAt: string) => EntryChange): Promise<void> {
+    const name = `${repo.owner}/${repo.repo}`.toLowerCase();
+    const stored = await this.deps.store.get(installation);
+    const result = change(stored?.find((entry) => entry.repo.toLowerCase() === name), new Date().toISOString());
+    if (result === 'rescan') this.dirty.add(installation);
+    else if (result === 'gone') await this.deps.store.remove(installation, `${repo.owner}/${repo.repo}`);
+    else await this.deps.store.patch(installation, result);
+    this.schedule(installation);
+  }
+
+  private async rescan(installation: number): Promise<FleetEntry[]> {
+    this.dirty.delete(installation);
+    const entries = await this.deps.scan(installation);
+    await this.deps.store.put(installation, entries);
+    return entries;
+  }
+
+  private schedule(installation: number): void {
+    if (!this.deps.dashboards || this.timers.has(installation)) return; // the refresh already waiting will see this change
+    const wait = Math.max(0, (this.lastRun.get(installation) ?? -Infinity) + this.deps.intervalMs - Date.now());
+    const timer = setTimeout(() => {
+      this.timers.delete(installation);
+      this.lastRun.set(installation, Date.now());
+      this.deps.enqueue(installation, 'fleet-dashboard', () => this.refresh(installation));
+    }, wait);
+    timer.unref();
+    this.timers.set(installation, timer);
+  }
+
+  private async refresh(installation: number): Promise<void> {
+    const entries = await this.entries(installation);
+    const platform = await this.deps.platform(installation);
+    await refreshDashboards(entries, { platform, log: this.deps.log, ...(this.deps.pageUrl && { pageUrl: this.deps.pageUrl }) });
+  }
+}
