@@ -21,5 +21,5 @@ describe('npm run demo', () => {
     for (const service of ['payments', 'orders', 'inventory']) {
       expect(stdout).toMatch(new RegExp(`acme/${service} +v1\\.0\\.0 +update-open +\\(on the issue and the page\\)`));
     }
-  });
+  }, 120_000);
 });
