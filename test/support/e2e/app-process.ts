@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { LocalGitHub } from '../local-github/index.js';
@@ -90,8 +91,7 @@ export class AppProcess {
     while (quietRounds < 2) {
       if (Date.now() > deadline) throw new Error(`the app did not settle within ${timeoutMs} ms\n${this.output}`);
       await github.idle();
-      const response = await fetch(`${this.url}${STATUS_PATH}`);
-      const status = (await response.json()) as { idle: boolean };
+      const status = (await readStatus(`${this.url}${STATUS_PATH}`)) as { idle: boolean };
       quietRounds = status.idle ? quietRounds + 1 : 0;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -128,5 +128,27 @@ async function freePort(): Promise<number> {
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));
     });
+  });
+}
+
+/**
+ * The status on a connection of its own: a pooled keep-alive socket that the app's server closes
+ * while the poll waits on the local GitHub (longer than its 5 s keep-alive) fails the next fetch
+ * with "other side closed", which is no sign of the app being unwell.
+ */
+function readStatus(url: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+      response.on('error', reject);
+    }).on('error', reject);
   });
 }
