@@ -9,6 +9,7 @@ import { onPush } from './handlers/push.js';
 import { onReleasePublished } from './handlers/release-published.js';
 import { onRepositoryCreated } from './handlers/repository-created.js';
 import { fleetHandler } from './fleet-handler.js';
+import { ReconcileSchedule } from './reconcile-schedule.js';
 import { AppRuntime } from './runtime.js';
 import { stripToken } from './strip-token.js';
 import { statusHandler } from './status-handler.js';
@@ -20,13 +21,16 @@ import { readSettings, type AppSettings } from './settings.js';
  */
 export default function templateDrift(app: Probot, options?: ApplicationFunctionOptions): void {
   const runtime = createApp(app);
-  options?.addHandler(statusHandler(runtime.queue));
+  const hours = runtime.settings.reconcileHours ?? 0;
+  const reconcile = hours > 0 ? new ReconcileSchedule(app, runtime, hours * 3_600_000) : undefined;
+  options?.addHandler(statusHandler(runtime.queue, () => reconcile?.busy ?? false));
   options?.addHandler(fleetHandler(runtime.settings.fleet?.pageToken, () => runtime.fleet.allEntries()));
   // Last before Probot's 404: a token sent to any other path leaves the URL before the request is logged.
   options?.addHandler((request) => {
     request.url = stripToken(request.url ?? '/');
     return false;
   });
+  reconcile?.start();
 }
 
 /** Registers the handlers and returns the runtime, so tests can wait for queued work. */

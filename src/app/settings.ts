@@ -14,6 +14,8 @@ export interface AppSettings {
   readonly installationConcurrency?: number;
   /** A git transfer that makes no progress for this long is abandoned. */
   readonly gitStallSeconds?: number;
+  /** Hours between reconcile scans, which also run at start-up; none (0 or absent): no reconcile. */
+  readonly reconcileHours?: number;
   /** Every job's deadline. */
   readonly jobTimeoutSeconds?: number;
   /** The identity of the app's commits; the app recognises its own commits by this email. */
@@ -62,6 +64,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
     // One slot stays free for other installations whenever there are two or more.
     installationConcurrency: Math.min(concurrency, positiveInteger(env.TEMPLATE_DRIFT_INSTALLATION_CONCURRENCY, Math.max(1, concurrency - 1))),
     gitStallSeconds: positiveInteger(env.TEMPLATE_DRIFT_GIT_STALL_S, DEFAULT_GIT_STALL_S),
+    reconcileHours: reconcileHours(env.TEMPLATE_DRIFT_RECONCILE_HOURS),
     jobTimeoutSeconds: positiveInteger(env.TEMPLATE_DRIFT_JOB_TIMEOUT_S, DEFAULT_JOB_TIMEOUT_S),
     committer: {
       name: env.TEMPLATE_DRIFT_COMMITTER_NAME || 'template-drift[bot]',
@@ -92,6 +95,14 @@ function readFleetSettings(env: NodeJS.ProcessEnv): FleetSettings {
 function count(text: string | undefined, fallback: number): number {
   const value = Number(text === undefined || text === '' ? String(fallback) : text);
   return Number.isInteger(value) && value >= 0 ? value : fallback;
+}
+
+export const DEFAULT_RECONCILE_HOURS = 6;
+
+/** Hours, fractions allowed (a test sets a few seconds); 0 turns the reconcile off; anything else unreadable is the default. */
+function reconcileHours(text: string | undefined): number {
+  const value = Number(text ?? String(DEFAULT_RECONCILE_HOURS));
+  return Number.isFinite(value) && value >= 0 && text?.trim() !== '' ? value : DEFAULT_RECONCILE_HOURS;
 }
 
 function positiveInteger(text: string | undefined, fallback: number): number {

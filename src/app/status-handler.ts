@@ -8,12 +8,14 @@ export const STATUS_PATH = '/template-drift/status';
  * during a large fan-out; end-to-end tests and the demo wait on it from outside the process.
  * Counts only: nothing about which repositories.
  */
-export function statusHandler(queue: WorkQueue) {
+export function statusHandler(queue: WorkQueue, reconciling: () => boolean = () => false) {
   return (request: IncomingMessage, response: ServerResponse): boolean => {
     if (request.method !== 'GET' || request.url?.split('?')[0] !== STATUS_PATH) return false;
     const stats = queue.stats();
     response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ ...stats, idle: stats.waiting === 0 && stats.running === 0 }));
+    // A reconcile scan in hand queues work soon: not idle yet.
+    const scanning = reconciling();
+    response.end(JSON.stringify({ ...stats, reconciling: scanning, idle: stats.waiting === 0 && stats.running === 0 && !scanning }));
     return true;
   };
 }

@@ -215,6 +215,7 @@ export class OctokitPlatform implements Platform {
     const releases = await this.octokit.paginate(this.octokit.rest.repos.listReleases, { owner, repo, per_page: 100 });
     return releases.map((release) => ({
       tag: release.tag_name, name: release.name ?? '', body: release.body ?? '', url: release.html_url, prerelease: release.prerelease, draft: release.draft,
+      ...(release.published_at && { publishedAt: release.published_at }),
     }));
   }
 

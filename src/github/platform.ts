@@ -51,6 +51,8 @@ export interface ReleaseInfo {
   readonly url: string;
   readonly prerelease: boolean;
   readonly draft: boolean;
+  /** When it was published (ISO 8601); absent for a draft. */
+  readonly publishedAt?: string;
 }
 
 export interface PullRequestDraft {

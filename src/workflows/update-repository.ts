@@ -27,7 +27,7 @@ export interface UpdateRequest {
   readonly targetRef?: string;
   /** A person asked (`/sync-template`): declines and "already past" do not apply. */
   readonly explicit: boolean;
-  readonly reason: 'release' | 'command' | 'push' | 'installation';
+  readonly reason: 'release' | 'command' | 'push' | 'installation' | 'reconcile';
 }
 
 export type UpdateOutcome =
@@ -109,7 +109,7 @@ async function updateConfigured(
   const [openPull] = await platform.pullsForBranch(repo, UPDATE_BRANCH, 'open');
   const openMarker = readMarker(openPull?.body);
   if (!request.explicit && request.targetRef) {
-    if (request.reason === 'release' && isAtOrPast(answers.version, request.targetRef)) {
+    if ((request.reason === 'release' || request.reason === 'reconcile') && isAtOrPast(answers.version, request.targetRef)) {
       return { kind: 'skipped', why: `already at ${answers.version ?? request.targetRef}` };
     }
     if (openMarker && isAtOrPast(openMarker.to, request.targetRef) && openMarker.to !== request.targetRef) {

@@ -1,27 +1,17 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
-import { TemplateDriftOctokit } from '../../src/app/octokit.js';
-import { OctokitPlatform } from '../../src/github/octokit-platform.js';
 import { TemplateStore } from '../../src/git/template-store.js';
-import { formatMarker } from '../../src/engine/update-marker.js';
 import { scanFleet, type FleetScan, type FleetTemplate } from '../../src/workflows/scan-fleet.js';
 import { API, useNock } from '../support/app-harness.js';
-import { contentJson, contentsPath, pullJson, repoJson } from '../support/github-nock.js';
+import { contentsPath } from '../support/github-nock.js';
+import { marker, mockAnswersText, mockRepo, mockRepositories, platform, quiet, ANSWERS, ISSUES } from '../support/fleet-scan-mocks.js';
 import { createService, createTemplate, type ServiceFixture, type TemplateFixture } from '../support/service-fleet.js';
-import { git, tempDir } from '../support/temp-repo.js';
+import { tempDir } from '../support/temp-repo.js';
 
 useNock();
 
-const ANSWERS = '.github/template-drift.yml';
 const SEEN_AT = '2026-12-01T12:00:00.000Z';
-const ISSUES = { state: 'all', labels: 'template-drift', per_page: '100' };
 const DOCKERFILE_V11 = { 'Dockerfile.hbs': 'FROM python:3.13-slim\nENV LOG_LEVEL={{log_level}}\n' };
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
-
-function platform(): OctokitPlatform {
-  const octokit = new TemplateDriftOctokit({ auth: { token: 'ghs_test' }, retry: { enabled: false }, throttle: { enabled: false } });
-  return new OctokitPlatform({ octokit, createToken: () => Promise.resolve('ghs_test'), serializeWrite: (write) => write() });
-}
 
 interface Scanned {
   readonly scan: FleetScan;
@@ -39,56 +29,6 @@ async function scan(template: TemplateFixture, options: { template?: string } = 
   const result = await scanFleet({ platform: platform(), openTemplate, log: quiet, now: () => new Date(SEEN_AT), ...options });
   return { scan: result, opened };
 }
-
-/** GET /installation/repositories listing these repositories. */
-function mockRepositories(api: nock.Scope, names: string[], archived: string[] = []): void {
-  const repositories = names.map((name) => ({ ...repoJson('acme', name, `file:///nonexistent/${name}.git`), archived: archived.includes(name) }));
-  api.get('/installation/repositories').query(true).reply(200, { total_count: repositories.length, repositories });
-}
-
-function mockAnswersText(api: nock.Scope, name: string, text: string | undefined): void {
-  const interceptor = api.get(contentsPath('acme', name, ANSWERS));
-  if (text === undefined) interceptor.reply(404, { message: 'Not Found' });
-  else interceptor.reply(200, contentJson(ANSWERS, text));
-}
-
-interface RepoState {
-  readonly issue?: 'open' | 'closed';
-  readonly openPulls?: Parameters<typeof pullJson>[0][];
-  /** Closed PRs, asked for only when the repository is behind. */
-  readonly closedPulls?: Parameters<typeof pullJson>[0][];
-  /** The service whose real git tree the trees API answers with (asked for only when on its target). */
-  readonly tree?: ServiceFixture;
-}
-
-/** The reads of one repository: its answers, the action-required issue, the open PR, then closed PRs or the tree. */
-async function mockRepo(api: nock.Scope, name: string, answers: string, state: RepoState): Promise<void> {
-  mockAnswersText(api, name, answers);
-  api.get(`/repos/acme/${name}/issues`).query(ISSUES).reply(200, state.issue ? [{
-    number: 3, title: 'Template drift: action required', state: state.issue, body: 'the problem',
-    html_url: `https://github.com/acme/${name}/issues/3`, labels: [{ name: 'template-drift' }],
-  }] : []);
-  api.get(`/repos/acme/${name}/pulls`).query({ state: 'open', head: `acme:template-drift/update`, per_page: '100' }).reply(200, (state.openPulls ?? []).map(pullJson));
-  if (state.closedPulls) {
-    api.get(`/repos/acme/${name}/pulls`).query({ state: 'closed', head: `acme:template-drift/update`, per_page: '100' }).reply(200, state.closedPulls.map(pullJson));
-  }
-  if (state.tree) {
-    api.get(`/repos/acme/${name}/git/trees/main`).query({ recursive: '1' }).reply(200, await treeJson(state.tree));
-  }
-}
-
-/** The trees API's recursive answer, from the service's real git tree. */
-async function treeJson(service: ServiceFixture): Promise<Record<string, unknown>> {
-  const listing = await git(service.bare.dir, 'ls-tree', '-r', '-t', '-z', 'main');
-  const tree = listing.split('\0').filter(Boolean).map((record) => {
-    const [meta = '', path = ''] = record.split('\t');
-    const [mode = '', type = '', sha = ''] = meta.split(' ');
-    return { path, mode, type, sha };
-  });
-  return { sha: (await git(service.bare.dir, 'rev-parse', 'main^{tree}')).trim(), truncated: false, tree };
-}
-
-const marker = (to: string) => `The update.\n\n${formatMarker({ template: 'acme/service-template', from: 'v1.0.0', to })}`;
 
 async function answersOf(service: ServiceFixture): Promise<string> {
   return service.bare.show('main', ANSWERS);

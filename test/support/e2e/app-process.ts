@@ -98,9 +98,18 @@ export class AppProcess {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
+    await this.kill('SIGTERM');
+  }
+
+  /** `kill -9`: the process ends at once, in the middle of whatever it was doing. */
+  async crash(): Promise<void> {
+    await this.kill('SIGKILL');
+  }
+
+  private async kill(signal: NodeJS.Signals): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
+    this.child.kill(signal);
     await exited;
   }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runTemplateDrift } from '../run-cli.js';
 import { git, writeTree, type Tree } from '../git-tree.js';
 import type { LocalGitHub, PullSummary } from '../local-github/index.js';
-import { AppProcess, generateAppKey } from './app-process.js';
+import { AppProcess, generateAppKey, type AppProcessOptions } from './app-process.js';
 import { LocalGitHub as LocalGitHubServer } from '../local-github/index.js';
 
 export const OWNER = 'acme';
@@ -18,9 +18,22 @@ const WEBHOOK_SECRET = 'e2e-webhook-secret';
 export class World {
   private constructor(
     readonly github: LocalGitHub,
-    readonly app: AppProcess,
+    private current: AppProcess,
     readonly scratch: string,
+    private readonly appOptions: AppProcessOptions,
   ) {}
+
+  /** The app process running now (`restartApp` starts another). */
+  get app(): AppProcess {
+    return this.current;
+  }
+
+  /** Starts the app again, as after a deploy or a crash: same credentials, cache and settings (plus `env`). */
+  async restartApp(env: Readonly<Record<string, string>> = {}): Promise<AppProcess> {
+    await this.current.stop();
+    this.current = await AppProcess.start({ ...this.appOptions, env: { ...this.appOptions.env, ...env } });
+    return this.current;
+  }
 
   /** `env`: the app's own settings for this World (e.g. TEMPLATE_DRIFT_WRITES_PER_MINUTE, the fleet views'). */
   static async start(options: { env?: Readonly<Record<string, string>> } = {}): Promise<World> {
@@ -28,11 +41,11 @@ export class World {
     const privateKey = generateAppKey();
     const github = await LocalGitHubServer.start({ appId: 1, appKey: privateKey, webhookSecret: WEBHOOK_SECRET, validateResponses: true });
     github.install(OWNER, { id: INSTALLATION });
-    const app = await AppProcess.start({ github, appId: 1, privateKey, webhookSecret: WEBHOOK_SECRET, cacheDir: join(scratch, 'app-cache'),
-      // The Template adoption issue reads the whole installation after every change: off unless a test
-      // asks for it, so the other runs' request counts and injected faults meet only what they test.
-      env: { TEMPLATE_DRIFT_DASHBOARD_ISSUE: 'false', ...options.env } });
-    return new World(github, app, scratch);
+    const appOptions: AppProcessOptions = { github, appId: 1, privateKey, webhookSecret: WEBHOOK_SECRET, cacheDir: join(scratch, 'app-cache'),
+      // The Template adoption issue and the reconcile scan read the whole installation: off unless a
+      // test asks for them, so the other runs' request counts and injected faults meet only what they test.
+      env: { TEMPLATE_DRIFT_DASHBOARD_ISSUE: 'false', TEMPLATE_DRIFT_RECONCILE_HOURS: '0', ...options.env } };
+    return new World(github, await AppProcess.start(appOptions), scratch, appOptions);
   }
 
   async stop(): Promise<void> {

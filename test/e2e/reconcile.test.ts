@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { OWNER, type World } from '../support/e2e/fleet.js';
+import { useWorld } from '../support/e2e/use-world.js';
+import { TEMPLATE_V1, TEMPLATE_V1_1 } from '../support/e2e/service-template.js';
+
+// One update at a time, so that a crash lands in the middle of a fan-out.
+const world = useWorld({ env: { TEMPLATE_DRIFT_CONCURRENCY: '1' } });
+
+async function until(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function pullCounts(w: World, services: readonly string[]): Promise<number[]> {
+  return Promise.all(services.map(async (name) => (await w.github.pulls(OWNER, name)).length));
+}
+
+describe('the reconcile at start-up, end to end without Redis', () => {
+  it('finishes a fan-out the app was killed (-9) in the middle of: exactly one PR per repository', async () => {
+    const w = world();
+    const services = ['k-1', 'k-2', 'k-3', 'k-4', 'k-5', 'k-6'];
+    await w.publishTemplate('k-tpl', TEMPLATE_V1);
+    for (const name of services) await w.createService(name, 'k-tpl', { ref: 'v1.0.0', vars: { service_name: name.replace('-', '') } });
+
+    await w.releaseTemplate('k-tpl', 'v1.1.0', TEMPLATE_V1_1, 'notes');
+    await until('the first update PR exists', async () => (await pullCounts(w, services)).some((count) => count > 0));
+    await w.app.crash();
+    expect((await pullCounts(w, services)).filter((count) => count === 0).length, 'the crash left repositories without their PR').toBeGreaterThan(0);
+
+    await w.restartApp({ TEMPLATE_DRIFT_RECONCILE_HOURS: '6' }); // the World turns it off for other tests
+    await until('every repository has its PR', async () => (await pullCounts(w, services)).every((count) => count > 0));
+    await w.settle();
+
+    for (const name of services) {
+      const pulls = await w.github.pulls(OWNER, name);
+      expect(pulls.map((pull) => [pull.state, pull.title]), name).toEqual([['open', 'Update k-tpl to v1.1.0']]);
+    }
+  });
+
+  it('recovers a release published while the app was down: its failed webhook is redelivered once, one PR each', async () => {
+    const w = world();
+    const services = ['d-1', 'd-2'];
+    await w.publishTemplate('d-tpl', TEMPLATE_V1);
+    for (const name of services) await w.createService(name, 'd-tpl', { ref: 'v1.0.0', vars: { service_name: name.replace('-', '') } });
+    await w.app.crash();
+
+    await w.github.commit(OWNER, 'd-tpl', 'main', TEMPLATE_V1_1, { message: 'Release v1.1.0' });
+    const missed = await w.github.publishRelease(OWNER, 'd-tpl', 'v1.1.0', { body: 'notes' });
+    expect(missed.status, 'nobody answered the release webhook').toBeUndefined();
+
+    // A reconcile every few seconds: the second run must not ask for the same delivery again.
+    const listedBefore = w.github.requestCount('GET', '/app/hook/deliveries');
+    await w.restartApp({ TEMPLATE_DRIFT_RECONCILE_HOURS: '0.001' });
+    await until('every repository has its PR', async () => (await pullCounts(w, services)).every((count) => count > 0));
+    await until('a second reconcile ran', () => w.github.requestCount('GET', '/app/hook/deliveries') >= listedBefore + 2, 30_000);
+    await w.settle();
+
+    const attempts = w.github.deliveries().filter((delivery) => delivery.id === missed.id);
+    expect(attempts.map((attempt) => [attempt.redelivery, attempt.status])).toEqual([[false, undefined], [true, 200]]);
+    for (const name of services) {
+      expect((await w.github.pulls(OWNER, name)).map((pull) => [pull.state, pull.title]), name).toEqual([['open', 'Update d-tpl to v1.1.0']]);
+    }
+  });
+});
