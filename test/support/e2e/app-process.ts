@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../free-port.js';
 import type { LocalGitHub } from '../local-github/index.js';
 
 const SERVER_SCRIPT = fileURLToPath(new URL('../../../dist/app/server.js', import.meta.url));
@@ -126,18 +126,6 @@ export class AppProcess {
     }
     throw new Error(`the app did not start\n${this.output}`);
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
