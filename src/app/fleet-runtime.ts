@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { Probot } from 'probot';
 import type { FleetEntry } from '../engine/fleet-inventory.js';
 import type { Platform } from '../github/platform.js';
+import type { Job } from '../queue/job.js';
 import { FLEET_PATH } from './fleet-handler.js';
 import { MemoryFleetStore, RedisFleetStore, type FleetStore } from './fleet-store.js';
 import { FleetTracker } from './fleet-tracker.js';
@@ -11,7 +12,7 @@ export interface FleetParts {
   readonly scan: (installation: number) => Promise<FleetEntry[]>;
   readonly platform: (installation: number) => Promise<Platform>;
   readonly installations: () => Promise<number[]>;
-  readonly enqueue: (installation: number, name: string, job: () => Promise<void>) => void;
+  readonly enqueue: (job: Job) => Promise<void>;
 }
 
 /** The fleet tracker as the settings ask for it: Redis or memory, issues on or off, the page's link. */

@@ -1,5 +1,6 @@
 import type { FleetEntry } from '../engine/fleet-inventory.js';
 import type { Platform, RepoId } from '../github/platform.js';
+import type { Job } from '../queue/job.js';
 import { entryAfterClose, entryAfterUpdate, type EntryChange } from '../workflows/fleet-events.js';
 import type { Log } from '../workflows/log.js';
 import { refreshDashboards } from '../workflows/refresh-dashboard.js';
@@ -14,8 +15,8 @@ export interface FleetTrackerDependencies {
   readonly platform: (installation: number) => Promise<Platform>;
   /** Every installation of the app (for the web page, which shows them all). */
   readonly installations: () => Promise<number[]>;
-  /** Runs a job on the app's queue, so the app is not idle while a dashboard is being written. */
-  readonly enqueue: (installation: number, name: string, job: () => Promise<void>) => void;
+  /** Queues a job (the dashboard refresh), so the app is not idle while a dashboard is being written. */
+  readonly enqueue: (job: Job) => Promise<void>;
   /** Whether the `Template adoption` issues are written at all. */
   readonly dashboards: boolean;
   /** The least time between two refreshes of one installation's dashboards. */
@@ -30,6 +31,8 @@ export interface FleetTrackerDependencies {
  * decline) and mark the installation for a rescan where they cannot (a failure, a release). The
  * dashboards of an installation are then refreshed at most once per `intervalMs`: the first
  * change refreshes at once, changes within the interval are gathered into one refresh at its end.
+ * The refresh itself is a queued job (`refresh-dashboard`) that carries whether a rescan is due,
+ * so any process's worker can run it.
  */
 export class FleetTracker {
   private readonly timers = new Map<number, NodeJS.Timeout>();
@@ -112,14 +115,17 @@ export class FleetTracker {
     const timer = setTimeout(() => {
       this.timers.delete(installation);
       this.lastRun.set(installation, Date.now());
-      this.deps.enqueue(installation, 'fleet-dashboard', () => this.refresh(installation));
+      const rescan = this.dirty.has(installation);
+      this.deps.enqueue({ kind: 'refresh-dashboard', installationId: installation, reason: 'fleet', explicit: false, rescan })
+        .catch((error: unknown) => this.deps.log.warn({ err: error, installation }, 'could not queue the dashboard refresh'));
     }, wait);
     timer.unref();
     this.timers.set(installation, timer);
   }
 
-  private async refresh(installation: number): Promise<void> {
-    const entries = await this.entries(installation);
+  /** The `refresh-dashboard` job: renders the installation's dashboards from its entries (scanned again first when `rescan`). */
+  async refreshNow(installation: number, rescan: boolean): Promise<void> {
+    const entries = rescan ? await this.rescan(installation) : await this.entries(installation);
     const platform = await this.deps.platform(installation);
     await refreshDashboards(entries, { platform, log: this.deps.log, ...(this.deps.pageUrl && { pageUrl: this.deps.pageUrl }) });
   }

@@ -10,6 +10,7 @@ import { onReleasePublished } from './handlers/release-published.js';
 import { onRepositoryCreated } from './handlers/repository-created.js';
 import { fleetHandler } from './fleet-handler.js';
 import { ReconcileSchedule } from './reconcile-schedule.js';
+import { jobRunner } from './job-runner.js';
 import { AppRuntime } from './runtime.js';
 import { stripToken } from './strip-token.js';
 import { statusHandler } from './status-handler.js';
@@ -23,7 +24,7 @@ export default function templateDrift(app: Probot, options?: ApplicationFunction
   const runtime = createApp(app);
   const hours = runtime.settings.reconcileHours ?? 0;
   const reconcile = hours > 0 ? new ReconcileSchedule(app, runtime, hours * 3_600_000) : undefined;
-  options?.addHandler(statusHandler(runtime.queue, () => reconcile?.busy ?? false));
+  options?.addHandler(statusHandler(runtime.queue, () => ({ reconciling: reconcile?.busy ?? false, pending: runtime.fleet.pending() })));
   options?.addHandler(fleetHandler(runtime.settings.fleet?.pageToken, () => runtime.fleet.allEntries()));
   // Last before Probot's 404: a token sent to any other path leaves the URL before the request is logged.
   options?.addHandler((request) => {
@@ -33,9 +34,10 @@ export default function templateDrift(app: Probot, options?: ApplicationFunction
   reconcile?.start();
 }
 
-/** Registers the handlers and returns the runtime, so tests can wait for queued work. */
+/** Registers the handlers, starts this process's workers, and returns the runtime, so tests can wait for queued work. */
 export function createApp(app: Probot, settings: AppSettings = readSettings()): AppRuntime {
   const runtime = new AppRuntime(app, settings);
+  runtime.queue.work(jobRunner(runtime));
   app.on('release.published', onReleasePublished(runtime));
   app.on('issue_comment.created', onCommentCreated(runtime));
   app.on('pull_request.closed', onPullRequestClosed(runtime));

@@ -1,17 +1,13 @@
 import type { Probot } from 'probot';
-import { OctokitAppPlatform } from '../github/octokit-app-platform.js';
-import { openAppTemplate } from '../workflows/open-template.js';
-import { reconcileInstallation } from '../workflows/reconcile-installation.js';
 import { redeliverFailedWebhooks } from '../workflows/redeliver-failed-webhooks.js';
 import type { AppRuntime } from './runtime.js';
-import { DEFAULT_GIT_STALL_S } from './settings.js';
 
 /** Node's timers hold at most 2^31-1 ms (about 24.8 days); a longer interval would fire at once. */
 const LONGEST_INTERVAL_MS = 2 ** 31 - 1;
 
 /**
  * The reconcile: at start-up and every `intervalMs`, failed webhook deliveries are redelivered
- * and every installation is scanned for repositories the webhooks left behind. A run never
+ * and every installation gets a queued scan for repositories the webhooks left behind. A run never
  * overlaps the previous one, and the start-up run starts after the app is loaded, so the
  * webhook server answers meanwhile. Wiring only: the work is in the workflows.
  */
@@ -51,32 +47,20 @@ export class ReconcileSchedule {
   private async run(): Promise<void> {
     const log = this.app.log.child({ name: 'reconcile' });
     try {
-      const appPlatform = new OctokitAppPlatform(await this.app.auth());
+      const appPlatform = await this.runtime.appPlatform();
       await redeliverFailedWebhooks({ app: appPlatform, log, asked: this.redelivered }).catch((error: unknown) => {
         log.warn({ err: error }, 'could not read the app\'s webhook deliveries');
       });
       for (const installationId of await appPlatform.installations()) {
-        await this.reconcile(installationId).catch((error: unknown) => log.error({ err: error, installation: installationId }, 'reconcile of an installation failed'));
+        await this.reconcile(installationId).catch((error: unknown) => log.error({ err: error, installation: installationId }, 'could not queue the reconcile of an installation'));
       }
     } catch (error) {
       log.error({ err: error }, 'reconcile failed');
     }
   }
 
+  /** One installation's scan is a job (`reconcile-installation`): any worker runs it, and its updates are jobs too. */
   private async reconcile(installationId: number): Promise<void> {
-    const log = this.app.log.child({ name: 'reconcile', installation: installationId });
-    const scope = this.runtime.scope(await this.runtime.installationOctokit(installationId), installationId, log);
-    const bounds = { stallSeconds: this.runtime.settings.gitStallSeconds ?? DEFAULT_GIT_STALL_S };
-    await reconcileInstallation({
-      platform: scope.platform,
-      log,
-      ...(this.runtime.settings.renderLimits && { renderLimits: this.runtime.settings.renderLimits }),
-      openTemplate: async (source) => {
-        const template = await openAppTemplate(scope.platform, source, scope.fetching, bounds);
-        return { name: template.repoId ? `${template.repoId.owner}/${template.repoId.repo}` : template.repository.location.display, repository: template.repository };
-      },
-      // Each update reports its own failure through the queue, as a release's fan-out does.
-      updateLater: (repo, target) => void scope.update({ repo, targetRef: target, explicit: false, reason: 'reconcile' }).catch(() => undefined),
-    });
+    await this.runtime.queue.enqueue({ kind: 'reconcile-installation', installationId, reason: 'reconcile', explicit: false });
   }
 }

@@ -14,8 +14,11 @@ export interface CloneOptions {
   /** The clone URL GitHub's API returned for the repository (never a hard-coded host). */
   readonly cloneUrl: string;
   readonly branch: string;
-  /** An installation token scoped to this one repository. */
-  readonly token?: string;
+  /**
+   * An installation token scoped to this one repository, or where to get the current one: asked
+   * before every command that talks to the remote, so a token that expires mid-job is renewed.
+   */
+  readonly token?: string | (() => Promise<string>);
   /** Who the commits are by: the app's bot identity. */
   readonly committer: { readonly name: string; readonly email: string };
   /** The stall limit and the job's deadline, for every git command on this clone. */
@@ -47,20 +50,24 @@ export class ServiceClone {
     private readonly options: CloneOptions,
     /** The default branch's head commit the update is built on. */
     readonly head: string,
+    /** Every token this clone used, to redact from messages. */
+    private readonly tokens: string[],
   ) {}
 
   static async open(options: CloneOptions): Promise<ServiceClone> {
     assertRefLike(options.branch, 'Branch');
+    const tokens: string[] = [];
+    const token = await currentToken(options, tokens);
     const dir = await mkdtemp(join(tmpdir(), 'template-drift-clone-'));
-    const git = gitClient(dir, { env: cloneEnv(options), ...(options.bounds && { bounds: options.bounds }), ...(options.protocols && { protocols: options.protocols }) });
     try {
+      const git = gitClient(dir, { env: cloneEnv(options, token), ...(options.bounds && { bounds: options.bounds }), ...(options.protocols && { protocols: options.protocols }) });
       await git.raw(['clone', '--quiet', '--progress', '--depth', '1', '--filter=blob:none', '--no-checkout', '--single-branch', '--no-tags',
         '--branch', options.branch, '--', options.cloneUrl, '.']);
       const head = (await git.raw(['rev-parse', 'HEAD'])).trim();
-      return new ServiceClone(dir, git, options, head);
+      return new ServiceClone(dir, git, options, head, tokens);
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
-      throw new UserError(`Cannot clone ${redact(options.cloneUrl)}: ${gitMessage(error, options.token)}`);
+      throw new UserError(`Cannot clone ${redact(options.cloneUrl)}: ${gitMessage(error, tokens)}`);
     }
   }
 
@@ -148,7 +155,7 @@ export class ServiceClone {
     const scratch = await mkdtemp(join(tmpdir(), 'template-drift-blobs-'));
     try {
       const index = join(scratch, 'index');
-      const git = gitClient(this.dir, { env: { ...cloneEnv(this.options), GIT_INDEX_FILE: index }, ...(this.options.bounds && { bounds: this.options.bounds }) });
+      const git = gitClient(this.dir, { env: { ...cloneEnv(this.options, undefined), GIT_INDEX_FILE: index }, ...(this.options.bounds && { bounds: this.options.bounds }) });
       await git.raw(['read-tree', 'HEAD']);
       // Removals first, as in a checkout: a file that becomes a folder (or back) must leave the index before its replacement enters.
       if (deletes.length > 0) await git.raw(['update-index', '--force-remove', '--', ...deletes]);
@@ -172,12 +179,19 @@ export class ServiceClone {
     await this.network(['push', '--quiet', '--porcelain', `--force-with-lease=${ref}:${expected ?? ''}`, '--', this.options.cloneUrl, `${sha}:${ref}`]);
   }
 
-  /** A git command that talks to the remote: failures become one redacted message. */
+  /**
+   * A git command that talks to the remote, with the token current now (a renewed one when the
+   * first expired): failures become one redacted message.
+   */
   private async network(args: string[]): Promise<string> {
     try {
-      return await this.git.raw(args);
+      const token = await currentToken(this.options, this.tokens);
+      const git = gitClient(this.dir, {
+        env: cloneEnv(this.options, token), ...(this.options.bounds && { bounds: this.options.bounds }), ...(this.options.protocols && { protocols: this.options.protocols }),
+      });
+      return await git.raw(args);
     } catch (error) {
-      throw new GitRemoteError(`git ${args.find((a) => !a.startsWith('-')) ?? ''} failed for ${redact(this.options.cloneUrl)}: ${gitMessage(error, this.options.token)}`);
+      throw new GitRemoteError(`git ${args.find((a) => !a.startsWith('-')) ?? ''} failed for ${redact(this.options.cloneUrl)}: ${gitMessage(error, this.tokens)}`);
     }
   }
 }
@@ -187,20 +201,27 @@ export class GitRemoteError extends Error {
   override readonly name = 'GitRemoteError';
 }
 
+/** The token to use now; remembered in `used`, for redaction. */
+async function currentToken(options: CloneOptions, used: string[]): Promise<string | undefined> {
+  const token = typeof options.token === 'function' ? await options.token() : options.token;
+  if (token && !used.includes(token)) used.push(token);
+  return token;
+}
+
 /** The last lines git printed, without its progress meter (`Receiving objects:  40% (2/5)`). */
-function gitMessage(error: unknown, token: string | undefined): string {
+function gitMessage(error: unknown, tokens: readonly string[]): string {
   const text = error instanceof Error ? error.message : String(error);
-  const lines = redact(text, token ? [token] : []).split(/[\r\n]+/).map((line) => line.trim()).filter(Boolean);
+  const lines = redact(text, tokens).split(/[\r\n]+/).map((line) => line.trim()).filter(Boolean);
   return lines.filter((line) => !PROGRESS_LINE.test(line)).slice(-2).join(' ');
 }
 
 const PROGRESS_LINE = /^(remote: )?[A-Z][a-z]+( [a-z]+)*: +(\d+% \(|\d+, done\.|\d+ \(delta)/;
 
-/** Credentials for the one host, the bot's identity for commits, and paths taken literally. */
-function cloneEnv(options: CloneOptions): Record<string, string> {
+/** Credentials for the one host (none for local work), the bot's identity for commits, and paths taken literally. */
+function cloneEnv(options: CloneOptions, token: string | undefined): Record<string, string> {
   const { committer } = options;
   return {
-    ...tokenAuthEnv(options.cloneUrl, options.token),
+    ...tokenAuthEnv(options.cloneUrl, token),
     GIT_AUTHOR_NAME: committer.name,
     GIT_AUTHOR_EMAIL: committer.email,
     GIT_COMMITTER_NAME: committer.name,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ProbotOctokit } from 'probot';
 import { createOnce, statusOf } from './create-once.js';
 import type {
-  BranchCommit, CheckRunDraft, CheckRunOutput, IssueInfo, Permission, Platform, PullRequestDraft, PullRequestInfo, ReleaseInfo, RepoId, RepositoryInfo, TreeBlob,
+  BranchCommit, CheckRunDraft, CheckRunOutput, IssueInfo, Permission, Platform, PullRequestDraft, PullRequestInfo, ReleaseInfo, RepoId, RepositoryInfo, RepositoryToken, TreeBlob,
 } from './platform.js';
 import { readTreeBlobs } from './tree-blobs.js';
 import { ISSUE_LABEL } from './labels.js';
@@ -18,7 +18,7 @@ export type RestOctokit = Pick<ProbotOctokit, 'rest' | 'paginate'>;
 export interface OctokitPlatformOptions {
   readonly octokit: RestOctokit;
   /** Mints an installation token limited to one repository (needs the app's own JWT auth). */
-  readonly createToken: (repo: RepoId, access: 'read' | 'write') => Promise<string>;
+  readonly createToken: (repo: RepoId, access: 'read' | 'write') => Promise<RepositoryToken>;
   /** Runs a write after the previous writes of this installation: GitHub asks for writes in series. */
   readonly serializeWrite: <T>(write: () => Promise<T>) => Promise<T>;
   /** GitHub's write budget; the API's writes take it in `octokit` itself (budgetWrites). */
@@ -84,7 +84,7 @@ export class OctokitPlatform implements Platform {
     }
   }
 
-  repositoryToken(repo: RepoId, access: 'read' | 'write'): Promise<string> {
+  repositoryToken(repo: RepoId, access: 'read' | 'write'): Promise<RepositoryToken> {
     return this.options.createToken(repo, access);
   }
 
@@ -99,7 +99,7 @@ export class OctokitPlatform implements Platform {
 
   async installedReadToken(repo: RepoId): Promise<string | undefined> {
     try {
-      return await this.options.createToken(repo, 'read');
+      return (await this.options.createToken(repo, 'read')).token;
     } catch (error) {
       // GitHub answers 422 when a repository asked for is not one of the installation's.
       if (statusOf(error) === 422 || statusOf(error) === 404) return undefined;

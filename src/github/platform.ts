@@ -104,6 +104,12 @@ export interface HookDelivery {
   readonly installationId: number | null;
 }
 
+/** An installation token and when GitHub says it expires (an hour after it was made, on github.com). */
+export interface RepositoryToken {
+  readonly token: string;
+  readonly expiresAt: Date;
+}
+
 export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 
 export interface Platform {
@@ -119,7 +125,7 @@ export interface Platform {
   fileHistory(repo: RepoId, path: string, ref: string): AsyncIterable<string>;
   permission(repo: RepoId, username: string): Promise<Permission>;
   /** An installation token that can reach this one repository only. */
-  repositoryToken(repo: RepoId, access: 'read' | 'write'): Promise<string>;
+  repositoryToken(repo: RepoId, access: 'read' | 'write'): Promise<RepositoryToken>;
   /** The repository as this installation sees it (its own and public ones); undefined when GitHub answers 404. */
   findRepository(repo: RepoId): Promise<RepositoryInfo | undefined>;
   /** A read-only token for a repository this installation was granted; undefined when it was not. */

@@ -128,7 +128,7 @@ export class InProcessQueue implements WorkQueue {
     this.waiting--;
     this.running++;
     this.held.set(job.installation, (this.held.get(job.installation) ?? 0) + 1);
-    const { timeoutMs } = this.options;
+    const timeoutMs = job.timeoutMs ?? this.options.timeoutMs;
     if (timeoutMs !== undefined) {
       entry.timer = setTimeout(() => {
         this.abandon(entry, new JobDeadlineError(Math.round(timeoutMs / 1000)), true);

@@ -1,10 +1,9 @@
 /**
- * How webhook handlers hand work off so that they can answer GitHub within its 10 seconds.
- * Jobs of one repository never run at the same time and run in the order they came; different
- * repositories run side by side up to the queue's concurrency, shared fairly between
- * installations. Every job has a deadline; a failing or late job is reported and never stops
- * the others. A distributed implementation (BullMQ, with installations as its groups) can
- * replace the in-process one behind this interface.
+ * The in-process scheduler under the default JobQueue (src/queue/local-job-queue.ts): it runs
+ * closures in this process only. Jobs of one repository never run at the same time and run in
+ * the order they came; different repositories run side by side up to the queue's concurrency,
+ * shared fairly between installations. Every job has a deadline; a failing or late job is
+ * reported and never stops the others. The app itself queues data (src/queue/job-queue.ts).
  */
 export interface WorkQueue {
   /**
@@ -31,6 +30,8 @@ export interface QueuedJob {
   readonly repository: string;
   /** What the job does, for logs (`update:release`, `sync-template`). */
   readonly name: string;
+  /** This job's deadline, in place of the queue's. */
+  readonly timeoutMs?: number;
   /** The work. `signal` aborts when the job passes its deadline or is dropped; pass it to git. */
   run(signal: AbortSignal): Promise<void>;
 }

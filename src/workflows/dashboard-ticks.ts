@@ -1,4 +1,4 @@
-import { newTicks } from '../engine/fleet-dashboard.js';
+import type { DashboardTicks } from '../engine/fleet-dashboard.js';
 import type { FleetEntry } from '../engine/fleet-inventory.js';
 import { sameTemplate } from '../engine/template-identity.js';
 import type { Platform, RepoId } from '../github/platform.js';
@@ -9,9 +9,8 @@ export interface DashboardEdit {
   readonly repo: RepoId;
   readonly issueNumber: number;
   readonly sender: string;
-  /** The body before the edit (`changes.body.from`) and after it. */
-  readonly before: string;
-  readonly after: string;
+  /** What the edit ticked (`newTicks` of the body before and after it). */
+  readonly ticks: DashboardTicks;
 }
 
 export interface TickDependencies {
@@ -19,14 +18,14 @@ export interface TickDependencies {
   /** The installation's inventory. */
   readonly entries: readonly FleetEntry[];
   /** Queues the update of one repository; `explicit` when a person named it (declines do not apply). */
-  readonly rerun: (repo: RepoId, explicit: boolean) => void;
+  readonly rerun: (repo: RepoId, explicit: boolean) => Promise<void>;
   /** Re-renders the dashboard, which unticks the boxes. */
   readonly refresh: () => void;
 }
 
 /**
  * A person ticked boxes in the `Template adoption` issue.
- * 1. read what this edit ticked (nothing new: an edit of something else, or the app's own);
+ * 1. what this edit ticked (nothing new: an edit of something else, or the app's own): nothing to do;
  * 2. only people with write, maintain or admin on the template repository may re-run updates,
  *    looked up as `/sync-template` looks them up; anyone else is told so, and nothing runs;
  * 3. re-run each ticked repository that is in this template's inventory (a name typed into the
@@ -35,7 +34,7 @@ export interface TickDependencies {
  * Returns the repositories queued.
  */
 export async function handleDashboardTicks(edit: DashboardEdit, deps: TickDependencies): Promise<string[]> {
-  const ticks = newTicks(edit.before, edit.after);
+  const { ticks } = edit;
   if (ticks.repos.length === 0 && !ticks.allBehind) return [];
   try {
     const permission = await deps.platform.permission(edit.repo, edit.sender).catch(() => undefined);
@@ -49,8 +48,8 @@ export async function handleDashboardTicks(edit: DashboardEdit, deps: TickDepend
     const named = new Set(ticks.repos.map((repo) => repo.toLowerCase()));
     const chosen = ours.filter((entry) => named.has(entry.repo.toLowerCase()));
     const behind = ticks.allBehind ? ours.filter((entry) => entry.state === 'behind' && !named.has(entry.repo.toLowerCase())) : [];
-    for (const entry of chosen) deps.rerun(repoId(entry.repo), true);
-    for (const entry of behind) deps.rerun(repoId(entry.repo), false);
+    for (const entry of chosen) await deps.rerun(repoId(entry.repo), true);
+    for (const entry of behind) await deps.rerun(repoId(entry.repo), false);
     return [...chosen, ...behind].map((entry) => entry.repo);
   } finally {
     deps.refresh();

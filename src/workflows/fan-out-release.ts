@@ -26,10 +26,10 @@ export interface FanOutDependencies {
   readonly log: Log;
   /** The stall limit and the job's deadline for the template fetch. */
   readonly git?: GitBounds;
-  /** Queues the update of one repository to `tag` (the update workflow, bound to its deps). */
-  readonly updateLater: (repo: RepoId, tag: string) => void;
-  /** The canaries went first: fan the release out again as its second wave `rollout.waitMs` from now. */
-  readonly holdRest: (rollout: Rollout) => void;
+  /** Queues the update of one repository to `tag`; resolves once the queue has accepted it. */
+  readonly updateLater: (repo: RepoId, tag: string) => Promise<void>;
+  /** The canaries went first: queue the release's second wave to start `rollout.waitMs` from now. */
+  readonly holdRest: (rollout: Rollout) => Promise<void>;
 }
 
 /**
@@ -74,11 +74,11 @@ export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencie
     log.warn({ err: error, template: event.template, tag: event.tag }, 'could not fetch the released template ahead of the updates');
   }
 
-  for (const repo of now) deps.updateLater({ owner: repo.owner, repo: repo.repo }, event.tag);
+  for (const repo of now) await deps.updateLater({ owner: repo.owner, repo: repo.repo }, event.tag);
   const wave = rollout ? (event.wave ?? (held.length > 0 ? 'canary' : 'all')) : 'all';
   log.info({ template: event.template, tag: event.tag, repositories: now.length, wave, ...(wave === 'canary' && { canaries: now.map((r) => `${r.owner}/${r.repo}`) }) }, 'template release queued for repositories');
   if (rollout && held.length > 0) {
-    deps.holdRest(rollout);
+    await deps.holdRest(rollout);
     log.info({ template: event.template, tag: event.tag, repositories: held.length, wait: rollout.wait }, 'second wave waits for every canary PR to be merged, or for the wait');
   }
   return now.map((repo) => ({ owner: repo.owner, repo: repo.repo }));

@@ -1,4 +1,3 @@
-import { parseSyncCommand } from '../engine/sync-command.js';
 import { isUserError } from '../engine/user-error.js';
 import { assertRefLike } from '../git/git-client.js';
 import type { Platform, RepoId } from '../github/platform.js';
@@ -10,31 +9,30 @@ export interface CommandComment {
   readonly issueNumber: number;
   readonly commentId: number;
   readonly author: string;
-  readonly body: string;
+  /** The ref the command names (`/sync-template REF`); the latest release when absent. */
+  readonly ref: string | undefined;
 }
 
 export interface CommandDependencies {
   readonly platform: Platform;
-  /** Queues the explicit update and resolves with its outcome once it has run. */
-  readonly updateLater: (repo: RepoId, ref: string | undefined) => Promise<UpdateOutcome>;
-  /** Renders the onboarding PR `number` again with its branch's answers (queued); not-applicable when it is no such PR. */
-  readonly onboardLater?: (repo: RepoId, number: number) => Promise<OnboardingOutcome>;
+  /** Runs the explicit update (within the command's own job) and resolves with its outcome. */
+  readonly updateNow: (repo: RepoId, ref: string | undefined) => Promise<UpdateOutcome>;
+  /** Renders the onboarding PR `number` again with its branch's answers; not-applicable when it is no such PR. */
+  readonly onboardNow?: (repo: RepoId, number: number) => Promise<OnboardingOutcome>;
 }
 
 /** The permissions that may run updates: `/sync-template` and the dashboard's boxes. */
 export const WRITERS: ReadonlySet<string> = new Set(['admin', 'maintain', 'write']);
 
 /**
- * `/sync-template [REF]` in a comment.
- * 1. find the command (none: not for us);
- * 2. acknowledge at once with a reaction;
- * 3. only people with write, maintain or admin on the repository may run it;
- * 4. check the ref, queue the update, and answer with its outcome in plain words.
+ * `/sync-template [REF]` in a comment (the handler found the command). The whole command is one
+ * queued job, so its answer is written by whichever process runs it.
+ * 1. acknowledge with a reaction;
+ * 2. only people with write, maintain or admin on the repository may run it;
+ * 3. check the ref, run the update, and answer with its outcome in plain words.
  */
 export async function handleCommand(comment: CommandComment, deps: CommandDependencies): Promise<void> {
   const { platform } = deps;
-  const command = parseSyncCommand(comment.body);
-  if (!command) return;
   await platform.react(comment.repo, comment.commentId, 'eyes');
 
   // A failed look-up (403: the app lacks the permission, or a limit) refuses, and says so.
@@ -49,24 +47,24 @@ export async function handleCommand(comment: CommandComment, deps: CommandDepend
       `@${comment.author} \`/sync-template\` needs write access to this repository; nothing was run.`);
     return;
   }
-  if (command.ref !== undefined) {
+  if (comment.ref !== undefined) {
     try {
-      assertRefLike(command.ref, 'Ref');
+      assertRefLike(comment.ref, 'Ref');
     } catch (error) {
       if (!isUserError(error)) throw error;
       await platform.comment(comment.repo, comment.issueNumber, `@${comment.author} ${error.message}; nothing was run.`);
       return;
     }
   }
-  // The person waits for an answer: a job that threw (an unreachable clone, a GitHub error)
-  // still gets one. Its own failure is already logged by the queue.
-  const outcome = await deps.updateLater(comment.repo, command.ref).catch((error: unknown): UpdateOutcome => ({
+  // The person waits for an answer: an update that threw (an unreachable clone, a GitHub error)
+  // still gets one. `updateNow` logs the failure itself.
+  const outcome = await deps.updateNow(comment.repo, comment.ref).catch((error: unknown): UpdateOutcome => ({
     kind: 'failed',
     message: isUserError(error) ? error.message : 'an unexpected error; the app\'s log has the details',
   }));
   // No answers file on the default branch yet: on the onboarding PR, the command renders it again.
-  const onboarding = outcome.kind === 'not-configured' && deps.onboardLater
-    ? await deps.onboardLater(comment.repo, comment.issueNumber).catch((error: unknown): OnboardingOutcome => ({
+  const onboarding = outcome.kind === 'not-configured' && deps.onboardNow
+    ? await deps.onboardNow(comment.repo, comment.issueNumber).catch((error: unknown): OnboardingOutcome => ({
       kind: 'failed', message: isUserError(error) ? error.message : 'an unexpected error; the app\'s log has the details',
     }))
     : undefined;

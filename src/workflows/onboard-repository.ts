@@ -18,6 +18,7 @@ import { onboardingRelease } from './onboarding-release.js';
 import { openAppTemplate, type FetchSettings } from './open-template.js';
 import { refuseAnswersFileOutput } from './prepare-update.js';
 import { isAppHead } from './update-branch-owner.js';
+import { renewingToken } from '../github/renewing-token.js';
 
 export interface OnboardingRequest {
   readonly repo: RepoId;
@@ -97,7 +98,7 @@ async function onboard(request: OnboardingRequest, deps: OnboardingDependencies,
   // Step 2.
   const template = await openAppTemplate(platform, source, deps.fetching, deps.git);
   // Step 3.
-  const token = await platform.repositoryToken(repo, 'write');
+  const token = renewingToken(() => platform.repositoryToken(repo, 'write'));
   const clone = await ServiceClone.open({
     cloneUrl: found.cloneUrl, branch: found.defaultBranch, token, committer: deps.committer,
     protocols: deps.fetching.gitProtocols, ...(deps.git && { bounds: deps.git }),

@@ -8,8 +8,8 @@ import { releaseRollout } from './release-waves.js';
 import { scanFleet, type DueUpdate, type FleetScan, type FleetScanDependencies } from './scan-fleet.js';
 
 export interface ReconcileDependencies extends Omit<FleetScanDependencies, 'template' | 'onProgress'> {
-  /** Queues the update of one repository to `target`, as a release's fan-out queues it. */
-  readonly updateLater: (repo: RepoId, target: string) => void;
+  /** Queues the update of one repository to `target` of `template`, as a release's fan-out queues it. */
+  readonly updateLater: (repo: RepoId, target: string, template: string) => void | Promise<void>;
 }
 
 /**
@@ -27,7 +27,7 @@ export async function reconcileInstallation(deps: ReconcileDependencies): Promis
   const now = (deps.now ?? (() => new Date()))();
   const held = await heldByRollouts(deps.platform, scan, now, deps.log);
   const due = scan.due.filter((update) => !held.has(`${update.repo.owner}/${update.repo.repo}`.toLowerCase()));
-  for (const update of due) deps.updateLater(update.repo, update.target);
+  for (const update of due) await deps.updateLater(update.repo, update.target, update.template);
   if (scan.due.length > 0) deps.log.info({ queued: due.length, held: scan.due.length - due.length }, 'reconcile queued updates the webhooks left undone');
   return scan;
 }

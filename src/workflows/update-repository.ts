@@ -11,6 +11,7 @@ import { isUserError } from '../engine/user-error.js';
 import type { GitBounds } from '../git/git-client.js';
 import { GitRemoteError, ServiceClone } from '../git/service-clone.js';
 import type { Platform, PullRequestInfo, RepoId, RepositoryInfo } from '../github/platform.js';
+import { renewingToken } from '../github/renewing-token.js';
 import { closeUpdatePull } from './close-update-pull.js';
 import { ensureUpdatePull, warnHandsOff } from './ensure-update-pull.js';
 import type { Log } from './log.js';
@@ -35,7 +36,8 @@ export type UpdateOutcome =
   | { readonly kind: 'in-line'; readonly version: string }
   | { readonly kind: 'skipped'; readonly why: string }
   | { readonly kind: 'pull-request'; readonly url: string; readonly to: string; readonly conflicts: number; readonly pushed: boolean }
-  | { readonly kind: 'failed'; readonly message: string };
+  /** `retryable`: the git remote failed (unreachable, refused for now); trying later may succeed. */
+  | { readonly kind: 'failed'; readonly message: string; readonly retryable?: boolean };
 
 export interface UpdateDependencies {
   readonly platform: Platform;
@@ -73,7 +75,8 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
     return { kind: 'not-configured' };
   }
   const repoInfo = await platform.repository(request.repo);
-  const token = await platform.repositoryToken(request.repo, 'write');
+  // Minted now, and again should it near its end before the push: an update can outlive a token.
+  const token = renewingToken(() => platform.repositoryToken(request.repo, 'write'));
   const clone = await ServiceClone.open({
     cloneUrl: repoInfo.cloneUrl, branch: repoInfo.defaultBranch, token, committer: deps.committer,
     protocols: deps.fetching.gitProtocols, ...(deps.git && { bounds: deps.git }), beforePush: () => platform.takeWriteSlot(),
@@ -90,7 +93,7 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
       log.warn({ repo: request.repo, issue }, 'template update blocked by configuration');
       return { kind: 'failed', message: error.message };
     }
-    if (error instanceof GitRemoteError) return { kind: 'failed', message: error.message };
+    if (error instanceof GitRemoteError) return { kind: 'failed', message: error.message, retryable: true };
     throw error;
   } finally {
     await clone.dispose();

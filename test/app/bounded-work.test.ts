@@ -36,7 +36,7 @@ describe('bounded work', () => {
     expect(reply).toBe('@Codertocat the template update failed:\n\n> The update took longer than the 1 s one update may take '
       + '(TEMPLATE_DRIFT_JOB_TIMEOUT_S) and was stopped; the next release, push or `/sync-template` tries again.');
     expect(sentRequests().filter((request) => request.method === 'POST' && request.path.endsWith('/issues'))).toEqual([]);
-    expect(app.runtime.queue.stats()).toEqual({ waiting: 0, running: 0 });
+    expect(await app.runtime.queue.stats()).toEqual({ waiting: 0, running: 0, delayed: 0, failed: 0 });
     expect(takeJobErrors()).toEqual([]);
   });
 

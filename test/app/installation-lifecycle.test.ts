@@ -39,7 +39,7 @@ async function stuckCommandAndOneWaiting(api: nock.Scope): Promise<TestApp> {
   await deliver(app.probot, 'issue_comment', first);
   await deliver(app.probot, 'issue_comment', commentPayload(ORDERS, '/sync-template', { issue: 2 }));
   while (server.requests() === 0) await new Promise((resolve) => setTimeout(resolve, 20));
-  expect(app.runtime.queue.stats()).toEqual({ running: 2, waiting: 1 });
+  expect(await app.runtime.queue.stats()).toEqual({ running: 1, waiting: 1, delayed: 0, failed: 0 });
   return app;
 }
 
@@ -65,7 +65,7 @@ describe.each([
 
     await app.receive('installation', recordedPayload('installation', action, TEMPLATE));
 
-    expect(app.runtime.queue.stats()).toEqual({ running: 0, waiting: 0 });
+    expect(await app.runtime.queue.stats()).toEqual({ running: 0, waiting: 0, delayed: 0, failed: 0 });
     // payments' command got no answer (its writes are refused once stopped); orders' never started.
     expect(sentBodies('POST', '/repos/acme/payments/issues/1/comments')).toEqual([]);
     expect(sentRequests().filter((request) => request.path.startsWith('/repos/acme/orders'))).toEqual([]);
@@ -89,7 +89,7 @@ describe('installation.deleted during a release fan-out', () => {
 
     expect(sentRequests().filter((request) => request.path.startsWith('/repos/acme/payments')).map((request) => request.path))
       .toEqual(['/repos/acme/payments/contents/.github%2Ftemplate-drift.yml']);
-    expect(app.runtime.queue.stats()).toEqual({ running: 0, waiting: 0 });
+    expect(await app.runtime.queue.stats()).toEqual({ running: 0, waiting: 0, delayed: 0, failed: 0 });
   });
 });
 
@@ -117,6 +117,6 @@ describe('installation_repositories.removed', () => {
     await app.receive('installation_repositories', payload);
     await app.receive('installation_repositories', payload);
     expect(sentRequests()).toEqual([]);
-    expect(app.runtime.queue.stats()).toEqual({ running: 0, waiting: 0 });
+    expect(await app.runtime.queue.stats()).toEqual({ running: 0, waiting: 0, delayed: 0, failed: 0 });
   });
 });

@@ -24,7 +24,7 @@ const BAD_GATEWAY = { message: 'Server Error' };
  */
 function platform(): OctokitPlatform {
   const octokit = new TemplateDriftOctokit({ auth: { token: 'ghs_test' }, retry: { retryAfterBaseValue: 1 }, throttle: { enabled: false } });
-  return new OctokitPlatform({ octokit, createToken: () => Promise.resolve('ghs_test'), serializeWrite: (write) => write() });
+  return new OctokitPlatform({ octokit, createToken: () => Promise.resolve({ token: 'ghs_test', expiresAt: new Date(Date.now() + 3_600_000) }), serializeWrite: (write) => write() });
 }
 
 /** Counts the requests each interceptor of `scope` receives, and keeps their JSON bodies. */

@@ -12,7 +12,7 @@ const sha = (c: string) => c.repeat(40);
 
 function platform(): OctokitPlatform {
   const octokit = new TemplateDriftOctokit({ auth: { token: 'ghs_test' }, retry: { enabled: false }, throttle: { enabled: false } });
-  return new OctokitPlatform({ octokit, createToken: () => Promise.resolve('ghs_test'), serializeWrite: (write) => write() });
+  return new OctokitPlatform({ octokit, createToken: () => Promise.resolve({ token: 'ghs_test', expiresAt: new Date(Date.now() + 3_600_000) }), serializeWrite: (write) => write() });
 }
 
 describe('the blob ids of a repository\'s files, from the trees API', () => {

@@ -15,7 +15,7 @@ export const quiet = { info: () => undefined, warn: () => undefined, error: () =
 /** The Platform over the app's Octokit, retries and throttling off. */
 export function platform(): OctokitPlatform {
   const octokit = new TemplateDriftOctokit({ auth: { token: 'ghs_test' }, retry: { enabled: false }, throttle: { enabled: false } });
-  return new OctokitPlatform({ octokit, createToken: () => Promise.resolve('ghs_test'), serializeWrite: (write) => write() });
+  return new OctokitPlatform({ octokit, createToken: () => Promise.resolve({ token: 'ghs_test', expiresAt: new Date(Date.now() + 3_600_000) }), serializeWrite: (write) => write() });
 }
 
 /** GET /installation/repositories listing these repositories. */

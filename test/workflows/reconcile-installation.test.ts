@@ -20,7 +20,7 @@ async function reconcile(template: TemplateFixture): Promise<string[]> {
   await reconcileInstallation({
     platform: platform(), log: quiet, now: () => NOW,
     openTemplate: async () => ({ name: 'acme/service-template', repository: await store.open({ url: template.bare.url, display: 'acme/service-template' }) }),
-    updateLater: (repo: RepoId, target: string) => queued.push(`${repo.repo}@${target}`),
+    updateLater: (repo: RepoId, target: string) => void queued.push(`${repo.repo}@${target}`),
   });
   return queued.sort();
 }

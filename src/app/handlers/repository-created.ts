@@ -7,10 +7,11 @@ import type { AppRuntime } from '../runtime.js';
  * The workflow reads `template_repository` from GitHub itself (webhook payloads may lack it).
  */
 export function onRepositoryCreated(runtime: AppRuntime) {
-  return (context: Context<'repository.created'>): void => {
+  return async (context: Context<'repository.created'>): Promise<void> => {
     const { installation, repository } = context.payload;
     if (!installation) return;
-    const scope = runtime.scope(context.octokit, installation.id, context.log);
-    void scope.onboard({ repo: { owner: repository.owner.login, repo: repository.name } }).catch(() => undefined);
+    await runtime.queue.enqueue({
+      kind: 'onboard', installationId: installation.id, repo: { owner: repository.owner.login, repo: repository.name }, reason: 'created', explicit: false,
+    });
   };
 }

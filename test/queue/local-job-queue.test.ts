@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { jobIdentity, readJob, type Job } from '../../src/queue/job.js';
+import { LocalJobQueue } from '../../src/queue/local-job-queue.js';
+
+const base = { installationId: 7, repo: { owner: 'acme', repo: 'payments' }, reason: 'release', explicit: false } as const;
+const update = (targetRef: string, repo = 'payments'): Job => ({ ...base, kind: 'update', repo: { owner: 'acme', repo }, targetRef, template: 'acme/tpl' });
+
+/** A queue whose worker holds each job until the test lets it go, and records what ran. */
+function gatedQueue() {
+  const ran: string[] = [];
+  const gates: (() => void)[] = [];
+  const errors: unknown[] = [];
+  const queue = new LocalJobQueue({ concurrency: 1, deadlineMs: () => 60_000, onError: (error) => errors.push(error) });
+  queue.work(async (job) => {
+    ran.push(`${'repo' in job ? job.repo.repo : '(installation)'}@${job.targetRef ?? 'latest'}`);
+    await new Promise<void>((resolve) => gates.push(resolve));
+  });
+  const release = async () => {
+    while (gates.length > 0 || ran.length === 0) {
+      gates.shift()?.();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if ((await queue.stats()).waiting + (await queue.stats()).running === 0) return;
+    }
+  };
+  return { queue, ran, errors, release };
+}
+
+describe('jobs as data', () => {
+  it('a record is validated when read back: unknown kinds, missing fields, names with path characters and tokens are refused', () => {
+    expect(readJob(update('v1.1.0'))).toEqual(update('v1.1.0'));
+    expect(() => readJob({ ...update('v1'), kind: 'deploy' })).toThrow();
+    expect(() => readJob({ ...update('v1'), installationId: undefined })).toThrow();
+    expect(() => readJob({ ...update('v1'), repo: { owner: 'acme', repo: '../etc' } })).toThrow();
+    expect(() => readJob({ ...base, kind: 'sync-template', comment: { issueNumber: 1, commentId: 2 } })).toThrow(); // who asked
+    // Extra fields (a token someone put there) are not carried into the job.
+    expect(readJob({ ...update('v1'), token: 'ghs_secret' })).not.toHaveProperty('token');
+  });
+
+  it('an installation\'s own jobs (a dashboard refresh, a reconcile scan) name no repository; a ticked box names who ticked it', () => {
+    const scan = { kind: 'reconcile-installation', installationId: 7, reason: 'reconcile', explicit: false } as const;
+    expect(readJob(scan)).toEqual(scan);
+    expect(() => readJob({ ...scan, installationId: 0 })).toThrow();
+    expect(readJob({ ...scan, kind: 'refresh-dashboard', reason: 'fleet', rescan: true })).toMatchObject({ rescan: true });
+    expect(() => readJob({ ...scan, kind: 'refresh-dashboard', reason: 'fleet' })).toThrow(); // rescan or not
+    const ticks = { ...base, kind: 'dashboard-ticks', reason: 'command', explicit: true, issueNumber: 3, ticks: { repos: ['acme/orders'], allBehind: false } } as const;
+    expect(() => readJob(ticks)).toThrow(); // who ticked
+    expect(readJob({ ...ticks, requestedBy: 'octocat' })).toMatchObject({ requestedBy: 'octocat' });
+    expect(jobIdentity(readJob(scan))).not.toMatch(/[:()]/);
+  });
+
+  it('identities never hold a colon (BullMQ ids cannot), even for a ref that does', () => {
+    expect(jobIdentity(update('release:2026'))).not.toContain(':');
+    expect(jobIdentity(update('v1.1.0'))).toBe(jobIdentity(update('v1.1.0')));
+    expect(jobIdentity(update('v1.1.0'))).not.toBe(jobIdentity(update('v1.1.0', 'orders')));
+  });
+});
+
+describe('the in-process job queue', () => {
+  it('equal jobs collapse while one is queued or running; a newer target supersedes a queued older one', async () => {
+    const { queue, ran, release } = gatedQueue();
+    await queue.enqueue(update('v1.0.0', 'orders')); // holds the only slot
+    await queue.enqueue(update('v1.1.0'));
+    await queue.enqueue(update('v1.1.0'));
+    await queue.enqueue(update('v1.2.0'));
+    await queue.enqueue(update('v1.0.0', 'orders'));
+    await release();
+    await queue.onIdle();
+    expect(ran).toEqual(['orders@v1.0.0', 'payments@v1.2.0']);
+  });
+
+  it('an older target queued after a newer one does not replace it', async () => {
+    const { queue, ran, release } = gatedQueue();
+    await queue.enqueue(update('v1.0.0', 'orders'));
+    await queue.enqueue(update('v1.2.0'));
+    await queue.enqueue(update('v1.1.0'));
+    await release();
+    await queue.onIdle();
+    expect(ran).toEqual(['orders@v1.0.0', 'payments@v1.2.0', 'payments@v1.1.0']);
+  });
+
+  it('cancelling a repository drops its queued job; a failed job is counted, not retried', async () => {
+    const { queue, ran, release } = gatedQueue();
+    await queue.enqueue(update('v1.0.0', 'orders'));
+    await queue.enqueue(update('v1.1.0'));
+    expect(await queue.drop(7, ['ACME/Payments'])).toBe(1);
+    await release();
+    await queue.onIdle();
+    expect(ran).toEqual(['orders@v1.0.0']);
+    expect(await queue.stats()).toEqual({ waiting: 0, running: 0, delayed: 0, failed: 0 });
+
+    const errors: unknown[] = [];
+    const failing = new LocalJobQueue({ concurrency: 1, deadlineMs: () => 60_000, onError: (error) => errors.push(error) });
+    failing.work(() => Promise.reject(new Error('boom')));
+    await failing.enqueue(update('v1.1.0'));
+    await failing.onIdle();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(errors.map(String)).toEqual(['Error: boom']);
+    expect(await failing.stats()).toMatchObject({ failed: 1 });
+  });
+});
