@@ -35,6 +35,18 @@ export class World {
     return this.current;
   }
 
+  /**
+   * A second process of the app beside the first, with the same credentials and settings (plus
+   * `env`), as a deployment with several web servers runs it. Webhooks still go to the first; the
+   * caller stops the second.
+   */
+  async startAnotherApp(env: Readonly<Record<string, string>> = {}): Promise<AppProcess> {
+    const webhookUrl = this.github.webhookUrl;
+    const another = await AppProcess.start({ ...this.appOptions, env: { ...this.appOptions.env, ...env } });
+    this.github.webhookUrl = webhookUrl;
+    return another;
+  }
+
   /** `env`: the app's own settings for this World (e.g. TEMPLATE_DRIFT_WRITES_PER_MINUTE, the fleet views'). */
   static async start(options: { env?: Readonly<Record<string, string>> } = {}): Promise<World> {
     const scratch = await mkdtemp(join(tmpdir(), 'td-e2e-'));
