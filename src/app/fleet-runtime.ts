@@ -15,7 +15,7 @@ export interface FleetParts {
   readonly enqueue: (job: Job) => Promise<void>;
 }
 
-/** The fleet tracker as the settings ask for it: Redis or memory, issues on or off, the page's link. */
+/** The fleet tracker as the settings ask for it: Redis or memory, issues on or off, the page's link, the body's limit. */
 export function createFleetTracker(app: Probot, settings: FleetSettings | undefined, redisUrl: string | undefined, parts: FleetParts): FleetTracker {
   const publicUrl = settings?.publicUrl;
   return new FleetTracker({
@@ -23,6 +23,7 @@ export function createFleetTracker(app: Probot, settings: FleetSettings | undefi
     store: fleetStore(redisUrl),
     dashboards: settings?.dashboardIssues ?? false,
     intervalMs: (settings?.dashboardIntervalSeconds ?? 60) * 1000,
+    ...(settings?.dashboardMaxChars !== undefined && { maxChars: settings.dashboardMaxChars }),
     // The link never carries the token: a person opens it with the token once, or has the cookie.
     ...(publicUrl && settings.pageToken && { pageUrl: (template: string) => `${publicUrl}${FLEET_PATH}?template=${encodeURIComponent(template)}` }),
     log: app.log,

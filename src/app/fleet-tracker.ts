@@ -22,6 +22,8 @@ export interface FleetTrackerDependencies {
   /** The least time between two refreshes of one installation's dashboards. */
   readonly intervalMs: number;
   readonly pageUrl?: (template: string) => string;
+  /** The dashboard body's size limit; GitHub's when absent. */
+  readonly maxChars?: number;
   readonly log: Log;
 }
 
@@ -127,6 +129,10 @@ export class FleetTracker {
   async refreshNow(installation: number, rescan: boolean): Promise<void> {
     const entries = rescan ? await this.rescan(installation) : await this.entries(installation);
     const platform = await this.deps.platform(installation);
-    await refreshDashboards(entries, { platform, log: this.deps.log, ...(this.deps.pageUrl && { pageUrl: this.deps.pageUrl }) });
+    await refreshDashboards(entries, {
+      platform, log: this.deps.log,
+      ...(this.deps.pageUrl && { pageUrl: this.deps.pageUrl }),
+      ...(this.deps.maxChars !== undefined && { maxChars: this.deps.maxChars }),
+    });
   }
 }

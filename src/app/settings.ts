@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GITHUB_BODY_LIMIT } from '../engine/fleet-dashboard.js';
 import { MAX_RENDER_MB_SETTING, renderLimits, type RenderLimits } from '../engine/render-budget.js';
 import { gitProtocols, parseAllowedHosts, type SourcePolicy } from '../engine/template-source-policy.js';
 import { writeLimits, type WriteLimit } from '../github/write-budget.js';
@@ -45,6 +46,8 @@ export interface FleetSettings {
   readonly dashboardIntervalSeconds: number;
   /** `TEMPLATE_DRIFT_PUBLIC_URL`: where people reach the app, for the issue's link to the page. */
   readonly publicUrl?: string;
+  /** `TEMPLATE_DRIFT_DASHBOARD_MAX_CHARS`: a body limit below GitHub's (tests reach it with a few repositories). */
+  readonly dashboardMaxChars?: number;
 }
 
 /** The strictest sources: github.com's own repositories, over https. */
@@ -83,11 +86,14 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
 
 function readFleetSettings(env: NodeJS.ProcessEnv): FleetSettings {
   const interval = Number(env.TEMPLATE_DRIFT_DASHBOARD_INTERVAL_S ?? '60');
+  // Never above GitHub's own limit: a larger value would only make GitHub refuse the body.
+  const maxChars = Math.min(positiveInteger(env.TEMPLATE_DRIFT_DASHBOARD_MAX_CHARS, GITHUB_BODY_LIMIT), GITHUB_BODY_LIMIT);
   return {
     ...(env.TEMPLATE_DRIFT_DASHBOARD_TOKEN && { pageToken: env.TEMPLATE_DRIFT_DASHBOARD_TOKEN }),
     dashboardIssues: env.TEMPLATE_DRIFT_DASHBOARD_ISSUE !== 'false',
     dashboardIntervalSeconds: Number.isFinite(interval) && interval >= 0 ? interval : 60,
     ...(env.TEMPLATE_DRIFT_PUBLIC_URL && { publicUrl: env.TEMPLATE_DRIFT_PUBLIC_URL.replace(/\/+$/, '') }),
+    ...(maxChars < GITHUB_BODY_LIMIT && { dashboardMaxChars: maxChars }),
   };
 }
 

@@ -108,6 +108,31 @@ describe('the dashboard issue', () => {
     expect(small).toContain('acme/service-0000');
   });
 
+  it('with GitHub\'s own limit and a large fleet of long names and links: under 65,536 characters, the counts, every kept row more urgent than every cut one, a box per kept row, the link', () => {
+    const long = (i: number) => `acme/platform-service-with-a-long-descriptive-name-${String(i).padStart(4, '0')}`;
+    const stateOf = (i: number): FleetEntry['state'] => (i % 50 === 0 ? 'action-required' : i % 30 === 1 ? 'conflicts' : i % 3 === 0 ? 'behind' : i % 3 === 1 ? 'update-open' : 'in-line');
+    const many = Array.from({ length: 3000 }, (_, i) => entry(long(i), stateOf(i), 'v1.0.0', stateOf(i) === 'behind' || stateOf(i) === 'in-line' ? {} : { url: `https://github.com/${long(i)}/${stateOf(i) === 'action-required' ? 'issues' : 'pull'}/${1000 + i}` }));
+    const template = fleetReport(many).templates[0]!;
+    const pageUrl = 'https://drift.example.com/template-drift/fleet?template=acme%2Fservice-template';
+    const body = dashboardBody(template, { pageUrl });
+
+    expect(body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);
+    // As many rows as fit: what is left unused is less than one more row and its box would take.
+    expect(body.length).toBeGreaterThan(GITHUB_BODY_LIMIT - 600);
+    const c = template.counts;
+    expect(body).toContain(`**3000 repositories**: ${c['action-required']} action-required, ${c.conflicts} conflicts, ${c.behind} behind, ${c['update-open']} update-open, ${c['in-line']} in-line.`);
+    const rows = [...body.matchAll(/^\| ` (\S+) ` \| ` v1\.0\.0 ` \| ([\w-]+) \|/gm)].map((match) => `${match[1]} ${match[2]}`);
+    expect(rows.length).toBeGreaterThan(c['action-required'] + c.conflicts);
+    expect(rows).toEqual(template.repos.slice(0, rows.length).map((repo) => `${repo.repo} ${repo.state}`));
+    const boxes = [...body.matchAll(/^- \[ \] <!-- template-drift-rerun:(\S+) -->/gm)].map((match) => match[1]);
+    expect(boxes).toEqual(rows.map((row) => row.split(' ')[0]));
+    expect(body).toContain(`${3000 - rows.length} more repositories are left out`);
+    expect(body).toContain(`All of them: ${pageUrl}`);
+    expect(body).toContain(`Re-run all behind (${c.behind})`);
+    // Without the app's public URL, the way to see them all is the CLI.
+    expect(dashboardBody(template)).toContain('All of them: `template-drift scan --html`');
+  });
+
   it('keeps names out of Markdown: no mention, link or table break from a version string', () => {
     const body = dashboardBody(fleetReport([entry('acme/x', 'behind', '@acme/admins | [x](https://evil)')]).templates[0]!);
     expect(body).toContain('| ` acme/x ` | ` @acme/admins \\| [x](https://evil) ` | behind |');
