@@ -125,12 +125,17 @@ const createUsingTemplate: Route = async (context) => {
 
 /**
  * GET /orgs/{org}/repos and GET /users/{username}/repos: the account's repositories the caller
- * can see (private ones only with a token that reaches them), oldest first, paged.
+ * can see (private ones only with a token that reaches them), oldest first, paged. An account
+ * that owns no repository and has no installation does not exist: 404, as GitHub answers.
  */
 const listForAccount: Route = (context) => {
   const account = (context.params.org ?? context.params.username ?? '').toLowerCase();
-  const repos = context.hub.state.allRepos()
-    .filter((repo) => repo.owner.toLowerCase() === account && canRead(context.caller, repo, context.hub.state))
+  const { state } = context.hub;
+  const known = state.allRepos().some((repo) => repo.owner.toLowerCase() === account)
+    || [...state.installations.values()].some((installation) => installation.account.toLowerCase() === account);
+  if (!known) throw new ApiError(404, 'Not Found');
+  const repos = state.allRepos()
+    .filter((repo) => repo.owner.toLowerCase() === account && canRead(context.caller, repo, state))
     .sort((a, b) => a.id - b.id);
   const { page, headers } = paginate(repos, context.query, context.url);
   return ok(page.map((repo) => shapeRepo(context, repo)), headers);
