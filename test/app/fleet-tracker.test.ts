@@ -24,7 +24,10 @@ function tracker(options: { dashboards?: boolean } = {}) {
     },
     platform: () => Promise.reject(new Error('the refresh is not run here')),
     installations: () => Promise.resolve([1]),
-    enqueue: (installation) => void queued.push(installation),
+    enqueue: (job) => {
+      queued.push(job.installationId);
+      return Promise.resolve();
+    },
     dashboards: options.dashboards ?? true,
     intervalMs: MINUTE,
     log: quiet,
