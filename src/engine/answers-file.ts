@@ -1,31 +1,29 @@
 import { createHash } from 'node:crypto';
 import { Document, isMap, isScalar, parseDocument } from 'yaml';
-import { z } from 'zod';
 import { parseYamlWith } from './parse-yaml.js';
+import * as z from './schema.js';
 import type { AnswerValue } from './template-manifest.js';
 import { UserError } from './user-error.js';
 
 /** Where each service repository records how it was made from its template. */
 export const ANSWERS_FILE = '.github/template-drift.yml';
 
-const answersSchema = z
-  .object({
-    /** The template: a clone URL, `owner/repo`, a file:// URL or a local path. */
-    template: z.string().min(1),
-    /** The template ref last applied (written by the tool). */
-    version: z.union([z.string(), z.number()]).transform(String).optional(),
-    /** The commit that ref resolved to: the base of the next update (written by the tool). */
-    commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'must be a full commit SHA').optional(),
-    /** This repository's answers to the template's variables. */
-    variables: z.record(z.string(), z.unknown()).nullable().default({}),
-    /** Globs of output paths this repository opts out of. */
-    ignore: z.array(z.string().min(1)).nullable().default([]),
-    /** Whether template prereleases may be offered to this repository. */
-    prereleases: z.boolean().default(false),
-    /** A digest of the variables an update applied without changing `commit` (written by the tool). */
-    applied: z.string().optional(),
-  })
-  .loose();
+const answersSchema = z.looseObject({
+  /** The template: a clone URL, `owner/repo`, a file:// URL or a local path. */
+  template: z.string().check(z.minLength(1)),
+  /** The template ref last applied (written by the tool). */
+  version: z.optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String))),
+  /** The commit that ref resolved to: the base of the next update (written by the tool). */
+  commit: z.optional(z.string().check(z.regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'must be a full commit SHA'))),
+  /** This repository's answers to the template's variables. */
+  variables: z._default(z.nullable(z.record(z.string(), z.unknown())), {}),
+  /** Globs of output paths this repository opts out of. */
+  ignore: z._default(z.nullable(z.array(z.string().check(z.minLength(1)))), []),
+  /** Whether template prereleases may be offered to this repository. */
+  prereleases: z._default(z.boolean(), false),
+  /** A digest of the variables an update applied without changing `commit` (written by the tool). */
+  applied: z.optional(z.string()),
+});
 
 export interface Answers {
   readonly template: string;

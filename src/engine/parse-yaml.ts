@@ -1,9 +1,9 @@
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import type * as z from './schema.js';
 import { UserError } from './user-error.js';
 
 /** Parses YAML text and checks it against a schema; any problem is a UserError naming the file. */
-export function parseYamlWith<T>(text: string, schema: z.ZodType<T>, fileName: string): T {
+export function parseYamlWith<T>(text: string, schema: z.ZodMiniType<T, unknown>, fileName: string): T {
   const doc = parseDocument(text, { prettyErrors: true });
   const yamlError = doc.errors[0];
   if (yamlError) {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './schema.js';
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** Longer would outlast Node's timers (about 24.8 days) and most people's memory of the release. */
@@ -10,16 +10,14 @@ const DURATION_HELP = 'wait is a whole number and a unit (s, m, h or d), such as
  * follow once every canary's update PR is merged, or `wait` after the release, whichever comes
  * first (Renovate's and Dependabot's staged rollouts work the same way: a few first, then all).
  */
-export const rolloutSchema = z
-  .object({
-    /** Repositories (owner/repo) that get each release's update PR first. */
-    canary: z.array(z.string().regex(/^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/, 'each canary is a repository written owner/repo'))
-      .min(1, 'list at least one canary repository as owner/repo'),
-    /** How long the other repositories wait for the canaries' PRs to be merged before they follow anyway. */
-    wait: z.string({ error: DURATION_HELP }).regex(/^[1-9][0-9]*[smhd]$/, DURATION_HELP)
-      .refine((text) => durationMs(text) <= LONGEST_WAIT_MS, DURATION_HELP).default('24h'),
-  })
-  .strict();
+export const rolloutSchema = z.strictObject({
+  /** Repositories (owner/repo) that get each release's update PR first. */
+  canary: z.array(z.string().check(z.regex(/^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/, 'each canary is a repository written owner/repo')))
+    .check(z.minLength(1, 'list at least one canary repository as owner/repo')),
+  /** How long the other repositories wait for the canaries' PRs to be merged before they follow anyway. */
+  wait: z._default(z.string({ error: DURATION_HELP }).check(z.regex(/^[1-9][0-9]*[smhd]$/, DURATION_HELP),
+    z.refine((text) => durationMs(text) <= LONGEST_WAIT_MS, DURATION_HELP)), '24h'),
+});
 
 export interface Rollout {
   /** owner/repo, as written. */

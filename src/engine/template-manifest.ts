@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { parseYamlWith } from './parse-yaml.js';
 import { rolloutSchema, toRollout, type Rollout } from './rollout.js';
+import * as z from './schema.js';
 import { UserError } from './user-error.js';
 
 export const MANIFEST_FILE = 'template.yml';
@@ -13,48 +13,40 @@ export type AnswerValue = VariableValue | null | readonly AnswerValue[] | { read
 const variableValue = z.union([z.string(), z.number(), z.boolean()]);
 
 /** One entry under `variables:` in template.yml. */
-const variableSchema = z
-  .object({
-    /** Shown to people who fill in the answers. */
-    description: z.string().optional(),
-    /** Without a default the variable is required. A string default is itself a Handlebars template. */
-    default: variableValue.optional(),
-    /** A regular expression a string value must match in full. */
-    pattern: z.string().optional(),
-    /** The only values allowed. */
-    choices: z.array(variableValue).min(1).optional(),
-    /** Inferred from the default when absent; decides how `--var k=v` text is read. */
-    type: z.enum(['string', 'number', 'boolean']).optional(),
-  })
-  .strict()
-  .nullable();
+const variableSchema = z.nullable(z.strictObject({
+  /** Shown to people who fill in the answers. */
+  description: z.optional(z.string()),
+  /** Without a default the variable is required. A string default is itself a Handlebars template. */
+  default: z.optional(variableValue),
+  /** A regular expression a string value must match in full. */
+  pattern: z.optional(z.string()),
+  /** The only values allowed. */
+  choices: z.optional(z.array(variableValue).check(z.minLength(1))),
+  /** Inferred from the default when absent; decides how `--var k=v` text is read. */
+  type: z.optional(z.enum(['string', 'number', 'boolean'])),
+}));
 
-const globList = z.array(z.string().min(1)).default([]);
+const globList = z._default(z.array(z.string().check(z.minLength(1))), []);
 
 /** template.yml at the root of a template repository. */
-const manifestSchema = z
-  .object({
-    name: z.string().min(1),
-    /** Folder holding the files to render, relative to the template repository root. */
-    root: z.string().default('.'),
-    variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name is letters, digits and _'), variableSchema).default({}),
-    files: z
-      .object({
-        /** Never rendered. */
-        exclude: globList,
-        /** Created once, never updated afterwards. */
-        scaffold: globList,
-        /** Always exactly as rendered: local edits are brought back in line. */
-        enforce: globList,
-        /** Template changes are merged, local edits kept. A path matching no list is merged too. */
-        merge: globList,
-      })
-      .strict()
-      .default({ exclude: [], scaffold: [], enforce: [], merge: [] }),
-    /** The app's canary waves for each release (src/engine/rollout.ts). */
-    rollout: rolloutSchema.optional(),
-  })
-  .strict();
+const manifestSchema = z.strictObject({
+  name: z.string().check(z.minLength(1)),
+  /** Folder holding the files to render, relative to the template repository root. */
+  root: z._default(z.string(), '.'),
+  variables: z._default(z.record(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name is letters, digits and _')), variableSchema), {}),
+  files: z._default(z.strictObject({
+    /** Never rendered. */
+    exclude: globList,
+    /** Created once, never updated afterwards. */
+    scaffold: globList,
+    /** Always exactly as rendered: local edits are brought back in line. */
+    enforce: globList,
+    /** Template changes are merged, local edits kept. A path matching no list is merged too. */
+    merge: globList,
+  }), { exclude: [], scaffold: [], enforce: [], merge: [] }),
+  /** The app's canary waves for each release (src/engine/rollout.ts). */
+  rollout: z.optional(rolloutSchema),
+});
 
 export interface VariableSpec {
   readonly name: string;

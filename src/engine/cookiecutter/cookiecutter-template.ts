@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import type { FileMap } from '../file-map.js';
+import * as z from '../schema.js';
 import type { FileRules } from '../template-manifest.js';
 import { UserError } from '../user-error.js';
 import type { JinjaOptions } from './jinja-env.js';
@@ -19,18 +19,16 @@ const DEFAULT_EXTENSIONS = new Set([
   'jinja2.ext.loopcontrols', 'jinja2.ext.do',
 ]);
 
-const globList = z.array(z.string().min(1)).default([]);
+const globList = z._default(z.array(z.string().check(z.minLength(1))), []);
 
 /** `_template_drift` in cookiecutter.json: file policies, which cookiecutter itself ignores (a `_` key). */
-const policiesSchema = z
-  .object({ exclude: globList, scaffold: globList, enforce: globList, merge: globList })
-  .strict()
-  .default({ exclude: [], scaffold: [], enforce: [], merge: [] });
+const policiesSchema = z._default(z.strictObject({ exclude: globList, scaffold: globList, enforce: globList, merge: globList }),
+  { exclude: [], scaffold: [], enforce: [], merge: [] });
 
-const jinjaOptionsSchema = z
-  .object({ lstrip_blocks: z.boolean().optional(), trim_blocks: z.boolean().optional(), keep_trailing_newline: z.boolean().optional() })
-  .strict()
-  .default({});
+const jinjaOptionsSchema = z._default(
+  z.strictObject({ lstrip_blocks: z.optional(z.boolean()), trim_blocks: z.optional(z.boolean()), keep_trailing_newline: z.optional(z.boolean()) }),
+  {},
+);
 
 export interface CookiecutterTemplate {
   /** cookiecutter.json as written: key order is the order variables are rendered in. */
