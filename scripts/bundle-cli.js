@@ -3,7 +3,9 @@
 // and a script (not an ES module) because Node 20 keeps code caches only for scripts.
 // `npm run build` runs it after tsc; the tests' global setup runs it too.
 import { build } from 'esbuild';
-import { copyFile } from 'node:fs/promises';
+import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { argv } from 'node:process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,19 +13,37 @@ import { fileURLToPath } from 'node:url';
 export const BUNDLE = 'dist/cli/template-drift.cjs';
 /** minijinja-js reads its WebAssembly from beside its module, which is the bundle once bundled. */
 export const BUNDLED_WASM = 'dist/cli/minijinja_js_bg.wasm';
+/** The bundle's first line: its digest, so the loader names its code cache without hashing 1.5 MB at every start. */
+export const HEADER = '// template-drift bundle sha256=';
 
 export async function bundleCli(root = join(dirname(fileURLToPath(import.meta.url)), '..')) {
-  await build({
+  const result = await build({
     entryPoints: [join(root, 'src/cli/program.ts')],
     outfile: join(root, BUNDLE),
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    // Without comments and indentation the script is a third smaller and all ASCII (esbuild
+    // escapes the rest), so it reads as Latin-1 and V8 holds it one byte a character; names
+    // stay, so a --debug stack still says where. Licences go beside it.
+    minifyWhitespace: true,
+    charset: 'ascii',
+    legalComments: 'external',
+    write: false,
     logLevel: 'warning',
     // src/engine/cookiecutter/minijinja.ts reaches minijinja through `require` or, in ES modules, import.meta.
     logOverride: { 'empty-import-meta': 'silent' },
   });
+  for (const file of result.outputFiles) {
+    if (file.path !== join(root, BUNDLE)) {
+      await writeFile(file.path, file.contents);
+      continue;
+    }
+    if (file.contents.some((byte) => byte > 0x7f)) throw new Error(`${BUNDLE} is not ASCII; the loader reads it as Latin-1`);
+    const digest = createHash('sha256').update(file.contents).digest('hex');
+    await writeFile(file.path, Buffer.concat([Buffer.from(`${HEADER}${digest}\n`), file.contents]));
+  }
   await copyFile(join(root, 'node_modules/minijinja-js/dist/node/minijinja_js_bg.wasm'), join(root, BUNDLED_WASM));
 }
 

@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadBundle } from '../../src/cli/bundle-loader.js';
 import { tempDir, TestRepo } from '../support/temp-repo.js';
 import { fixtureTree } from '../engine/cookiecutter/fixture-files.js';
 import { SuiteRepo, suiteTempDir } from '../git/suite-repo.js';
@@ -85,6 +87,30 @@ describe('the bundled CLI', () => {
     expect((await exec(process.execPath, [main, '--help'], { env })).stdout).toBe(first.stdout);
     expect((await readFile(join(cacheDir, 'code-cache', cache!))).equals(good)).toBe(false);
     expect((await readFile(join(cacheDir, 'code-cache', cache!))).subarray(0, 64)).not.toEqual(Buffer.alloc(64, 7));
+  });
+
+  it('ships the bundle as ASCII under a first line with the digest of the rest, which names its code cache', async () => {
+    const bytes = await readFile(join(BUILT, 'template-drift.cjs'));
+    const [first, ...rest] = bytes.toString('latin1').split('\n');
+    const body = Buffer.from(rest.join('\n'), 'latin1');
+    expect(first).toBe(`// template-drift bundle sha256=${createHash('sha256').update(body).digest('hex')}`);
+    expect(body.every((byte) => byte < 0x80)).toBe(true);
+  });
+
+  it('loads a bundle without that first line too, naming its code cache by the bundle\'s own hash', async () => {
+    const dir = await tempDir('td-bundle-');
+    const cacheDir = await tempDir('td-code-cache-');
+    // Not ASCII: read as UTF-8, as Node would.
+    await writeFile(join(dir, 'plain.cjs'), 'module.exports = { runCli: async (argv) => argv.join("·").length };\n');
+    const plain = loadBundle(join(dir, 'plain.cjs'), { TEMPLATE_DRIFT_CACHE_DIR: cacheDir });
+    expect(await plain.cli.runCli(['a', 'b'])).toBe(3);
+    plain.saveCodeCache();
+    expect(await codeCaches(cacheDir)).toHaveLength(1);
+    await writeFile(join(dir, 'headed.cjs'), `// template-drift bundle sha256=${'0'.repeat(64)}\nmodule.exports = { runCli: async () => 7 };\n`);
+    const headed = loadBundle(join(dir, 'headed.cjs'), { TEMPLATE_DRIFT_CACHE_DIR: cacheDir });
+    expect(await headed.cli.runCli([])).toBe(7);
+    headed.saveCodeCache();
+    expect(await codeCaches(cacheDir)).toHaveLength(2);
   });
 
   it('runs when the cache folder cannot be written (a file where the folder would be)', async () => {
