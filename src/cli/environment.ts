@@ -30,12 +30,13 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnviro
   };
 }
 
-/** Opens a template for a command: located, authenticated for its host, cached by commit. */
+/** Opens a template for a command: located, authenticated for its host, cached by commit; `beforeFetch` must pass before anything is downloaded. */
 export async function openTemplate(
   source: string,
   baseDir: string,
   environment: CliEnvironment,
   output: Output,
+  beforeFetch?: () => Promise<void>,
 ): Promise<{ location: TemplateLocation; repository: TemplateRepository }> {
   const location = locateTemplate(source, { baseDir, serverUrl: environment.serverUrl });
   // GITHUB_TOKEN is for the GitHub server only: an answers file (say, in a pull request run by
@@ -46,6 +47,7 @@ export async function openTemplate(
     env: tokenAuthEnv(location.url, token),
     secrets: environment.token ? [environment.token] : [],
     onProgress: (message) => output.progress(message),
+    ...(beforeFetch && { beforeFetch }),
   });
   return { location, repository: await store.open(location) };
 }

@@ -5,7 +5,7 @@ import { REGULAR, type FileEntry } from '../engine/file-map.js';
 import { planWrites } from '../engine/plan-update.js';
 import { templateCopies, type TemplateCopy } from '../engine/template-copies.js';
 import { UserError } from '../engine/user-error.js';
-import { LocalCheckout, nearestFolderHolding } from '../git/local-checkout.js';
+import { LocalCheckout, nearestFolderHolding, type FolderStatus } from '../git/local-checkout.js';
 import { prepareUpdate, type PreparedUpdate } from '../workflows/prepare-update.js';
 import { recordedAnswers } from '../workflows/recorded-answers.js';
 import { merger, openTemplate, type CliEnvironment } from './environment.js';
@@ -39,6 +39,12 @@ export interface UpdateFlags {
   readonly allowDowngrade?: boolean;
 }
 
+/** What `update` has already asked of the checkout, and what must pass before the template is fetched. */
+export interface LocalUpdateContext {
+  readonly status?: Promise<FolderStatus>;
+  readonly beforeFetch?: () => Promise<void>;
+}
+
 /**
  * The update of a local checkout to `--to` (or the latest release), computed but not written.
  * Its base is rendered with the answers recorded in the answers file's git history.
@@ -48,10 +54,11 @@ export async function prepareLocalUpdate(
   flags: UpdateFlags,
   environment: CliEnvironment,
   output: Output,
+  local: LocalUpdateContext = {},
 ): Promise<PreparedUpdate> {
   // Independent reads run at the same time (the template's release list, the answers' history,
   // the repository's name); their failures are reported in the order they were before.
-  const opening = openTemplate(service.answers.template, service.checkout.dir, environment, output).then(({ repository }) => {
+  const opening = openTemplate(service.answers.template, service.checkout.dir, environment, output, local.beforeFetch).then(({ repository }) => {
     if (flags.to === undefined) repository.tags().catch(() => undefined);
     return repository;
   });
@@ -70,7 +77,7 @@ export async function prepareLocalUpdate(
     ...(flags.var && { overrides: flags.var }),
     recorded,
     repo,
-    readOurs: (paths) => service.checkout.readFiles(paths),
+    readOurs: async (paths) => service.checkout.readFiles(paths, await local.status),
     merger,
     ...(environment.renderLimits && { renderLimits: environment.renderLimits }),
   });

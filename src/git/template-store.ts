@@ -23,6 +23,8 @@ export interface TemplateStoreOptions {
   readonly onProgress?: (message: string) => void;
   /** Limits on the template host's git traffic (the app's stall limit and job deadline). */
   readonly bounds?: GitBounds;
+  /** Awaited before any fetch, which fails with its failure (the CLI's update fetches only for a clean working tree). */
+  readonly beforeFetch?: () => Promise<void>;
 }
 
 export interface ResolvedRef {
@@ -234,6 +236,11 @@ export class TemplateRepository {
   }
 
   private async fetchAllNow(): Promise<Error | undefined> {
+    try {
+      await this.options.beforeFetch?.();
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
     this.options.onProgress?.(`Fetching template ${this.location.display}`);
     // Several updates may fill one cache at once (other repositories, other processes).
     // unpackLimit=1 keeps what a fetch brings as one pack, which appears whole, so nobody sees a

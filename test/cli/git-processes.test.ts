@@ -1,6 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { git, tempDir } from '../support/temp-repo.js';
 import { SuiteRepo, suiteTempDir } from '../git/suite-repo.js';
@@ -11,6 +13,8 @@ import { cli, cliContext, commitAll, initService, type CliContext } from './cli-
  * to a log and runs the real git: the commands whose answer is already known are gone.
  */
 const REAL_GIT = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+const exec = promisify(execFile);
+const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const MANIFEST = 'name: counted\nvariables:\n  service_name: { default: svc }\n';
 
 let template: string;
@@ -67,6 +71,22 @@ describe('the git processes of an update', () => {
     expect(ran.filter((command) => command.startsWith('rev-parse --show-toplevel'))).toHaveLength(1);
     expect(ran.filter((command) => command.startsWith('merge-file -p'))).toHaveLength(1);
     expect(ran.filter((command) => command.startsWith('ls-remote'))).toHaveLength(1);
+    // One status answers both the dirty check and which of the template's paths git ignores.
+    expect(ran.filter((command) => command.startsWith('status'))).toEqual(['status --porcelain --branch -z --untracked-files=all --ignored=matching -- .']);
+  });
+
+  it('fetches nothing for a working tree with uncommitted changes: the dirty check comes first', async () => {
+    const context = await cliContext();
+    const service = await serviceWithLocalEdit(context);
+    await writeFile(join(service, 'a.txt'), 'not committed\n');
+    await writeFile(log, '');
+    // The built CLI as its own process, which ends only once every git it started has: the log is whole.
+    const env = { ...process.env, TEMPLATE_DRIFT_CACHE_DIR: await tempDir('td-cold-cache-') };
+    const failed = await exec(process.execPath, [MAIN, 'update', service], { cwd: context.cwd, env }).then(() => undefined, (error: { code: number; stderr: string }) => error);
+    expect(failed?.code).toBe(2);
+    expect(failed?.stderr).toMatch(/uncommitted changes \(a\.txt\)/);
+    expect(await commands()).toContain(`ls-remote --tags --heads -- ${template}`);
+    expect((await commands()).filter((command) => /(^| )fetch /.test(command))).toEqual([]);
   });
 
   it('fetches a template whose two versions are both missing from the cache once, not once per version', async () => {

@@ -122,6 +122,24 @@ describe('reading files', () => {
     expect(files.get('.env')?.content.toString()).toBe('SECRET=1\n');
   });
 
+  it('marks files inside a folder git ignores, and none of those an ignored file only resembles', async () => {
+    const repo = await TestRepo.create({ '.gitignore': 'build/\n*.log\n', 'build.txt': 'tracked' });
+    await writeTree(repo.dir, { 'build/out.txt': 'o', 'build/deep/x.txt': 'x', 'builder/y.txt': 'y', 'logs/a.log': 'a', ':(glob)z.log': 'z' });
+    const files = await new LocalCheckout(repo.dir).readFiles(['build/out.txt', 'build/deep', 'builder/y.txt', 'build.txt', 'logs', ':(glob)z.log']);
+    expect([...files].filter(([, entry]) => entry.gitIgnored).map(([path]) => path).sort()).toEqual([':(glob)z.log', 'build/deep/x.txt', 'build/out.txt', 'logs/a.log']);
+  });
+
+  it('answers a subfolder\'s uncommitted and ignored paths from one status, relative to the subfolder', async () => {
+    const repo = await TestRepo.create({ '.gitignore': '*.env\n', 'svc/a.txt': 'a', 'svc/.gitignore': 'cache/\n', 'other/b.txt': 'b' });
+    await writeTree(repo.dir, { 'svc/a.txt': 'changed', 'svc/local.env': 'S=1', 'svc/cache/c.bin': 'c', 'svc/new.txt': 'n', 'other/b.env': 'x' });
+    const status = await new LocalCheckout(join(repo.dir, 'svc')).status();
+    expect([...status.uncommitted].sort()).toEqual(['a.txt', 'new.txt']);
+    expect(['local.env', 'cache/c.bin', 'a.txt', 'new.txt', 'cachex'].filter((path) => status.ignores(path))).toEqual(['local.env', 'cache/c.bin']);
+    const files = await new LocalCheckout(join(repo.dir, 'svc')).readFiles(['local.env', 'a.txt'], status);
+    expect(files.get('local.env')?.gitIgnored).toBe(true);
+    expect(files.get('a.txt')?.gitIgnored).toBeUndefined();
+  });
+
   it('refuses to read a device, a socket or a pipe', async () => {
     const repo = await TestRepo.create();
     execFileSync('mkfifo', [join(repo.dir, 'pipe')]);

@@ -11,7 +11,8 @@ export interface UpdateOptions extends UpdateFlags {
 /**
  * `update`: applies the update to the working tree, uncommitted, for a person to review.
  * 1. refuse a dirty working tree in the service's folder (the update must be reviewable on its own,
- *    and lose nothing; a sibling service's edits in a monorepo are not in the way);
+ *    and lose nothing; a sibling service's edits in a monorepo are not in the way); the check's
+ *    `git status` runs beside the template's reads, and the template is fetched only once it passed;
  * 2. compute the whole plan; 3. write files, the answers file and the template's side of conflicts
  *    kept local (`<path>.template`); 4. name every conflict.
  */
@@ -20,13 +21,16 @@ export async function update(dir: string | undefined, options: UpdateOptions, en
   if (!(await service.checkout.insideGitRepository())) {
     throw new UserError(`${service.checkout.dir} is not in a git repository; update writes only into one, so the change can be reviewed`);
   }
-  const dirty = await service.checkout.uncommittedPaths();
-  if (dirty.length > 0) {
-    const shown = dirty.slice(0, 5).join(', ') + (dirty.length > 5 ? `, and ${dirty.length - 5} more` : '');
+  const status = service.checkout.status();
+  const clean = status.then(({ uncommitted }) => {
+    if (uncommitted.length === 0) return;
+    const shown = uncommitted.slice(0, 5).join(', ') + (uncommitted.length > 5 ? `, and ${uncommitted.length - 5} more` : '');
     throw new UserError(`The working tree has uncommitted changes (${shown}); commit or stash them first`);
-  }
-
-  const prepared = await prepareLocalUpdate(service, options, environment, output);
+  });
+  const preparing = prepareLocalUpdate(service, options, environment, output, { status, beforeFetch: () => clean });
+  preparing.catch(() => undefined); // a dirty tree is the failure reported
+  await clean;
+  const prepared = await preparing;
   const { writes, deletes, copies } = await updateFiles(service, prepared);
   await service.checkout.write(writes, deletes);
 
