@@ -83,6 +83,20 @@ describe('template-drift scan: exit codes and output, against the local GitHub',
     expect(run.code).toBe(2);
   });
 
+  it("a secondary rate limit and a 502 are waited out (Octokit's throttling and retry plugins): the scan ends as if neither happened", async () => {
+    const { github } = world();
+    const [lists, reads] = [github.requestCount('GET', `/orgs/${OWNER}/repos`), github.requestCount('GET', `/repos/${OWNER}/sc-quiet/contents/{path}`)];
+    github.failNext('GET', `/orgs/${OWNER}/repos`, { status: 403, retryAfter: 1, message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' });
+    github.failNext('GET', `/repos/${OWNER}/sc-quiet/contents/{path}`, { status: 502 });
+    const run = await scan(['--owner', OWNER, '--template', 'acme/sc-quiet-template']);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/acme\/sc-quiet +v1\.0\.0 +in-line/);
+    expect(run.code).toBe(0);
+    // Each failed once and was sent again.
+    expect(github.requestCount('GET', `/orgs/${OWNER}/repos`) - lists).toBe(2);
+    expect(github.requestCount('GET', `/repos/${OWNER}/sc-quiet/contents/{path}`) - reads).toBe(2);
+  });
+
   it('2 with one message when GitHub refuses the token, also as JSON with --json', async () => {
     const run = await scan(['--owner', OWNER, '--json'], { token: 'ghs_not-a-token-GitHub-ever-gave' });
     expect(run.stderr).toBe('template-drift: GitHub refused GITHUB_TOKEN (401 Bad credentials): give a token that can read the repositories of acme.\n');
