@@ -76,4 +76,20 @@ describe('the Template adoption issue past its size limit, and "re-run all behin
     expect(after).toContain(`${ALL_BEHIND_BOX} Re-run all behind (0)`);
     expect(after).not.toMatch(/- \[x\]/i);
   });
+
+  it('kept up to date after a merge and an error: the merged repository in line, the one whose update failed action-required and first', async () => {
+    const w = world();
+    const [merged] = await openPulls(w, 'bh-a');
+    await w.github.mergePull(OWNER, 'bh-a', merged!.number);
+    // A person breaks bh-b's answers file: its update fails, and the app opens its "action required" issue.
+    await w.github.commit(OWNER, 'bh-b', 'main', { '.github/template-drift.yml': 'template: acme/bh-template\nversion: v1.0.0\nvariables: [unclosed\n' }, { message: 'a bad edit', deliver: true });
+    await w.settle();
+
+    const { body } = dashboard(w);
+    expect(body).toContain('**4 repositories**: 1 action-required, 1 update-open, 2 in-line.');
+    const [first] = [...body.matchAll(/^\| ` (acme\/bh-\w+) ` \| ` v[\d.]+ ` \| ([\w-]+) \| (.*) \|$/gm)];
+    expect(first?.slice(1, 3)).toEqual(['acme/bh-b', 'action-required']);
+    expect(first?.[3]).toMatch(/^\[#\d+\]\(http:\/\/127\.0\.0\.1:\d+\/acme\/bh-b\/issues\/\d+\)$/);
+    expect(body.length).toBeLessThanOrEqual(MAX_CHARS);
+  });
 });
