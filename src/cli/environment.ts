@@ -3,6 +3,8 @@ import { GitMergeFile } from '../git/git-merge-file.js';
 import { locateTemplate, tokenAuthEnv, type TemplateLocation } from '../git/template-location.js';
 import { TemplateStore } from '../git/template-store.js';
 import type { TemplateRepository } from '../git/template-store.js';
+import { HOOK_TIMEOUT_SETTING, hookRunner, hookTimeoutSeconds, TRUST_HOOKS_SETTING } from '../hooks/run-hooks.js';
+import type { HooksPolicy } from '../workflows/template-hooks.js';
 import { cacheDirOf } from './cache-dir.js';
 import type { Output } from './output.js';
 
@@ -16,6 +18,11 @@ export interface CliEnvironment {
   readonly apiUrl: string;
   /** Bounds on rendering a template version, from `TEMPLATE_DRIFT_MAX_RENDER_MB` as in the app. */
   readonly renderLimits?: RenderLimits;
+  /** `TEMPLATE_DRIFT_TRUST_HOOKS=1`: run templates' hooks, as `--trust` does. */
+  readonly trustHooks?: boolean;
+  /** What hooks see of the environment (PATH, locale) and how long each may run. */
+  readonly hookEnv?: Readonly<Record<string, string | undefined>>;
+  readonly hookTimeoutSeconds?: number;
 }
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnvironment {
@@ -26,6 +33,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnviro
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     renderLimits: renderLimits(env[MAX_RENDER_MB_SETTING]),
+    trustHooks: /^(1|true|yes)$/i.test(env[TRUST_HOOKS_SETTING] ?? ''),
+    hookEnv: env,
+    hookTimeoutSeconds: hookTimeoutSeconds(env[HOOK_TIMEOUT_SETTING]),
     ...(token && { token }),
   };
 }
@@ -61,3 +71,13 @@ function sameOrigin(url: string, serverUrl: string): boolean {
 }
 
 export const merger = new GitMergeFile();
+
+/** Hooks run only with `--trust` or TEMPLATE_DRIFT_TRUST_HOOKS=1; otherwise the command exits 2 naming them and the flag. */
+export function hooksPolicy(environment: CliEnvironment, trust: boolean | undefined): HooksPolicy {
+  const refusal = (files: readonly string[]) =>
+    `The template runs hooks (${files.join(', ')}): they are the template's own code and would run on this machine. ` +
+    `Pass --trust (or set ${TRUST_HOOKS_SETTING}=1) to run them`;
+  if (!trust && !environment.trustHooks) return { refusal };
+  const timeout = environment.hookTimeoutSeconds;
+  return { refusal, run: hookRunner({ env: environment.hookEnv ?? process.env, ...(timeout !== undefined && { timeoutSeconds: timeout }) }) };
+}

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isUserError } from '../engine/user-error.js';
 import { redact } from '../git/redact.js';
+import { adopt } from './commands/adopt.js';
 import { check } from './commands/check.js';
 import { diff } from './commands/diff.js';
 import { init } from './commands/init.js';
@@ -69,6 +70,7 @@ function buildProgram(environment: CliEnvironment, output: Output, setExit: (cod
     .requiredOption('--template <src>', 'template: owner/repo, clone URL, file:// URL or local path')
     .option('--ref <ref>', 'template tag, branch or commit (default: latest release tag)')
     .option('--var <name=value>', 'a variable value (repeatable)', collectVar)
+    .option('--trust', "run the template's hooks (cookiecutter's pre_gen_project / post_gen_project): its own code")
     .action(async (dir: string, options: Parameters<typeof init>[1]) => done(await init(dir, options, environment, output)));
 
   program
@@ -79,6 +81,7 @@ function buildProgram(environment: CliEnvironment, output: Output, setExit: (cod
     .option('--var <name=value>', 'a variable value (repeatable)', collectVar)
     .option('--answers <file>', 'take variable values from this answers file')
     .requiredOption('--out <dir>', 'folder to write into (empty or new)')
+    .option('--trust', "run the template's hooks (cookiecutter's pre_gen_project / post_gen_project): its own code")
     .action(async (options: Parameters<typeof render>[0]) => done(await render(options, environment, output)));
 
   program
@@ -89,6 +92,7 @@ function buildProgram(environment: CliEnvironment, output: Output, setExit: (cod
     .option('--var <name=value>', 'preview a changed answer (repeatable)', collectVar)
     .option('--allow-downgrade', 'allow --to an older version than the recorded one')
     .option('--json', 'print the result as JSON')
+    .option('--trust', "run the template's hooks (cookiecutter's pre_gen_project / post_gen_project): its own code")
     .action(async (dir: string, options: Parameters<typeof check>[1]) => done(await check(dir, options, environment, output)));
 
   program
@@ -98,6 +102,7 @@ function buildProgram(environment: CliEnvironment, output: Output, setExit: (cod
     .option('--to <ref>', 'template ref to update to (default: latest release tag)')
     .option('--var <name=value>', 'preview a changed answer (repeatable)', collectVar)
     .option('--allow-downgrade', 'allow --to an older version than the recorded one')
+    .option('--trust', "run the template's hooks (cookiecutter's pre_gen_project / post_gen_project): its own code")
     .action(async (dir: string, options: Parameters<typeof diff>[1]) => done(await diff(dir, options, environment, output)));
 
   program
@@ -108,6 +113,7 @@ function buildProgram(environment: CliEnvironment, output: Output, setExit: (cod
     .option('--var <name=value>', 'change an answer: written into the answers file and applied (repeatable)', collectVar)
     .option('--allow-downgrade', 'allow --to an older version than the recorded one')
     .option('--json', 'print the result as JSON')
+    .option('--trust', "run the template's hooks (cookiecutter's pre_gen_project / post_gen_project): its own code")
     .action(async (dir: string, options: Parameters<typeof update>[1]) => done(await update(dir, options, environment, output)));
 
   program
@@ -121,6 +127,12 @@ function buildProgram(environment: CliEnvironment, output: Output, setExit: (cod
     // Loaded when run: its GitHub client (Octokit, its plugins and route tables) is a fifth of
     // the bundle, which no other command needs at start-up.
     .action(async (options: ScanOptions) => done(await (await import('./commands/scan.js')).scan(options, environment, output)));
+
+  program
+    .command('adopt')
+    .description("move a repository cruft manages over for good: write the answers file from .cruft.json and remove it")
+    .argument('[dir]', 'the repository folder', '.')
+    .action(async (dir: string) => done(await adopt(dir, environment, output)));
 
   return program;
 }

@@ -1,35 +1,41 @@
 import { lstat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ANSWERS_FILE, parseAnswers, type Answers } from '../engine/answers-file.js';
+import { ANSWERS_FILES, parseAnswersFile, type AnswersFile } from '../engine/answers-document.js';
+import { ANSWERS_FILE, type Answers } from '../engine/answers-file.js';
+import { CRUFT_FILE } from '../engine/cruft-file.js';
 import { REGULAR, type FileEntry } from '../engine/file-map.js';
 import { planWrites } from '../engine/plan-update.js';
 import { templateCopies, type TemplateCopy } from '../engine/template-copies.js';
 import { UserError } from '../engine/user-error.js';
-import { LocalCheckout, nearestFolderHolding, type FolderStatus } from '../git/local-checkout.js';
+import { LocalCheckout, nearestFolderHoldingOneOf, type FolderStatus } from '../git/local-checkout.js';
 import { prepareUpdate, type PreparedUpdate } from '../workflows/prepare-update.js';
 import { recordedAnswers } from '../workflows/recorded-answers.js';
-import { merger, openTemplate, type CliEnvironment } from './environment.js';
+import { hooksPolicy, merger, openTemplate, type CliEnvironment } from './environment.js';
 import type { Output } from './output.js';
 
 export interface ServiceRepository {
   readonly checkout: LocalCheckout;
+  /** The native answers file, or cruft's `.cruft.json` in a repository cruft manages. */
+  readonly answersFile: AnswersFile;
   readonly answers: Answers;
   readonly answersText: string;
 }
 
 /**
- * The service `dir` belongs to (the nearest folder at or above it with an answers file, within its
- * git repository), its answers file read and checked.
+ * The service `dir` belongs to (the nearest folder at or above it with an answers file, or a
+ * `.cruft.json`, within its git repository), its answers file read and checked. In one folder
+ * the native answers file wins over `.cruft.json`.
  */
 export async function loadServiceRepository(dir: string | undefined, environment: CliEnvironment): Promise<ServiceRepository> {
   const start = resolve(environment.cwd, dir ?? '.');
-  const folder = await nearestFolderHolding(start, ANSWERS_FILE);
-  const checkout = new LocalCheckout(folder?.dir ?? start, folder?.place);
-  const answersText = folder === undefined ? undefined : await checkout.readText(ANSWERS_FILE);
-  if (answersText === undefined) {
-    throw new UserError(`${start} has no ${ANSWERS_FILE}, and neither has any folder above it; run \`template-drift init\` on the service's folder first`);
+  const nearest = await nearestFolderHoldingOneOf(start, ANSWERS_FILES);
+  const checkout = new LocalCheckout(nearest?.dir ?? start, nearest?.place);
+  const answersText = nearest === undefined ? undefined : await checkout.readText(nearest.path);
+  if (nearest === undefined || answersText === undefined) {
+    throw new UserError(`${start} has no ${ANSWERS_FILE}, and neither has any folder above it; run \`template-drift init\` on the service's folder first (nor is there a ${CRUFT_FILE})`);
   }
-  return { checkout, answers: parseAnswers(answersText), answersText };
+  const answersFile = nearest.path as AnswersFile;
+  return { checkout, answersFile, answers: parseAnswersFile(answersFile, answersText), answersText };
 }
 
 /** What `check`, `diff` and `update` take from their flags to decide the update. */
@@ -37,6 +43,8 @@ export interface UpdateFlags {
   readonly to?: string;
   readonly var?: Record<string, string>;
   readonly allowDowngrade?: boolean;
+  /** `--trust`: run the template's hooks. */
+  readonly trust?: boolean;
 }
 
 /** What `update` has already asked of the checkout, and what must pass before the template is fetched. */
@@ -62,7 +70,7 @@ export async function prepareLocalUpdate(
     if (flags.to === undefined) repository.tags().catch(() => undefined);
     return repository;
   });
-  const history = recordedAnswers(service.answers, service.checkout.fileHistory(ANSWERS_FILE));
+  const history = recordedAnswers(service.answers, service.checkout.fileHistory(service.answersFile), (text) => parseAnswersFile(service.answersFile, text));
   const naming = service.checkout.identity();
   for (const pending of [history, naming]) pending.catch(() => undefined);
   const repository = await opening;
@@ -72,6 +80,8 @@ export async function prepareLocalUpdate(
     template: repository,
     answers: service.answers,
     answersText: service.answersText,
+    answersFile: service.answersFile,
+    hooks: hooksPolicy(environment, flags.trust),
     ...(flags.to !== undefined && { targetRef: flags.to }),
     ...(flags.allowDowngrade !== undefined && { allowDowngrade: flags.allowDowngrade }),
     ...(flags.var && { overrides: flags.var }),
@@ -98,7 +108,7 @@ export interface UpdateFiles {
 export async function updateFiles(service: ServiceRepository, update: PreparedUpdate): Promise<UpdateFiles> {
   const { writes, deletes } = planWrites(update.changes);
   if (update.answersText !== service.answersText) {
-    writes.set(ANSWERS_FILE, { content: Buffer.from(update.answersText), mode: REGULAR });
+    writes.set(service.answersFile, { content: Buffer.from(update.answersText), mode: REGULAR });
   }
   const copies = await templateCopiesFor(service, update);
   for (const copy of copies) if (!copy.blocked) writes.set(copy.path, copy.entry);

@@ -120,18 +120,21 @@ function canonicalJson(value: unknown): string {
 
 export interface NewAnswers {
   readonly template: string;
-  readonly version: string;
+  /** Absent when the ref is only the commit (a repository cruft made from a template's default branch). */
+  readonly version?: string;
   readonly commit: string;
-  readonly variables: Readonly<Record<string, AnswerValue>>;
+  readonly variables: Readonly<Record<string, unknown>>;
+  readonly ignore?: readonly string[];
 }
 
 /** The answers file `init` writes. */
 export function createAnswersText(answers: NewAnswers): string {
   const doc = new Document({
     template: answers.template,
-    version: answers.version,
+    ...(answers.version !== undefined && { version: answers.version }),
     commit: answers.commit,
     variables: answers.variables,
+    ...(answers.ignore && answers.ignore.length > 0 && { ignore: answers.ignore }),
   });
   doc.commentBefore =
     ' Written by template-drift: how this repository was made from its template.\n' +

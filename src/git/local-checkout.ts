@@ -178,11 +178,21 @@ async function repositoryPlaceOf(dir: string): Promise<RepositoryPlace | undefin
  * looked at alone, so a mistyped folder never picks up a parent's answers.
  */
 export async function nearestFolderHolding(start: string, path: string): Promise<{ dir: string; place?: RepositoryPlace } | undefined> {
+  const found = await nearestFolderHoldingOneOf(start, [path]);
+  return found && { dir: found.dir, ...(found.place && { place: found.place }) };
+}
+
+/** As nearestFolderHolding, for the first of `paths` found: at each folder they are looked for in their order. */
+export async function nearestFolderHoldingOneOf(
+  start: string, paths: readonly string[],
+): Promise<{ dir: string; path: string; place?: RepositoryPlace } | undefined> {
   const from = await realpath(start).catch(() => undefined);
   if (from === undefined) return undefined;
   const place = await repositoryPlaceOf(from);
   for (let dir = from; ; dir = dirname(dir)) {
-    if (await lstat(join(dir, path)).then(() => true, () => false)) return { dir, ...(place && { place: placeAbove(place, from, dir) }) };
+    for (const path of paths) {
+      if (await lstat(join(dir, path)).then(() => true, () => false)) return { dir, path, ...(place && { place: placeAbove(place, from, dir) }) };
+    }
     if (dir === place?.top || dirname(dir) === dir) return undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Answers } from '../engine/answers-file.js';
-import { ANSWERS_FILE, updateAnswersText } from '../engine/answers-file.js';
+import { ANSWERS_FILES, rewriteAnswersFile, type AnswersFile } from '../engine/answers-document.js';
+import { ANSWERS_FILE } from '../engine/answers-file.js';
 import type { FileMap } from '../engine/file-map.js';
 import type { Merger } from '../engine/merger.js';
 import { managedPaths, planUpdate, type PlannedChange } from '../engine/plan-update.js';
@@ -11,6 +12,7 @@ import type { RepoIdentity } from '../engine/resolve-variables.js';
 import { isUserError, UserError } from '../engine/user-error.js';
 import type { ResolvedRef, TemplateRepository } from '../git/template-store.js';
 import type { RecordedAnswers } from './recorded-answers.js';
+import { afterHooks, type HooksPolicy } from './template-hooks.js';
 import { templateVersion } from './template-version.js';
 import { latestRelease, recordedRef, updateTarget } from './update-target.js';
 import type { Rollout } from '../engine/rollout.js';
@@ -20,6 +22,10 @@ export interface PrepareUpdateInput {
   readonly answers: Answers;
   /** The answers file as written, so the rewrite keeps comments and unknown keys. */
   readonly answersText: string;
+  /** Which answers file that is (the native one by default, or cruft's `.cruft.json`): the rewrite keeps its format. */
+  readonly answersFile?: AnswersFile;
+  /** Whether the template's hooks may run (cookiecutter's); a template with hooks is refused without a runner. */
+  readonly hooks?: HooksPolicy;
   /** A tag, branch or SHA; the highest release tag when absent. */
   readonly targetRef?: string;
   /** Go to an older `targetRef` than the recorded version (otherwise a DowngradeError). */
@@ -92,17 +98,19 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
   const targetFiles = await targetRead;
   const baseFiles = await baseRead;
 
-  const limits = input.renderLimits && { limits: input.renderLimits };
-  const theirs = renderSnapshot({
+  // Hooks run on both renders (base and target), each in a temporary folder of its own.
+  const limits = { ...(input.renderLimits && { limits: input.renderLimits }), ...(input.hooks && { keepHooks: true }) };
+  const theirs = await afterHooks(renderSnapshot({
     ...(await templateVersion(template, target, targetFiles)),
     answers: answers.variables,
     ...(input.overrides && { overrides: input.overrides }),
     repo: input.repo,
     ignore: answers.ignore,
     ...limits,
-  });
+  }), input.hooks);
   const baseSnapshot = base
-    ? renderBase({ ...(await templateVersion(template, base, baseFiles)), repo: input.repo, ignore: answers.ignore, ...limits }, input.recorded?.variables ?? answers.variables, answers.variables)
+    ? await afterHooks(renderBase({ ...(await templateVersion(template, base, baseFiles)), repo: input.repo, ignore: answers.ignore, ...limits },
+      input.recorded?.variables ?? answers.variables, answers.variables), input.hooks)
     : undefined;
   const baseOutput = baseSnapshot?.output ?? new Map();
   refuseAnswersFileOutput(theirs);
@@ -124,8 +132,9 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
   const answered = new Set([...Object.keys(input.recorded?.variables ?? {}), ...Object.keys(answers.variables), ...Object.keys(setVariables)]);
   const changedAnswers = [...answered].filter((name) => baseSnapshot && name in baseSnapshot.variables.values && name in theirs.variables.values &&
     !isDeepStrictEqual(baseSnapshot.variables.values[name], theirs.variables.values[name]));
-  const answersText = updateAnswersText(input.answersText, {
+  const answersText = rewriteAnswersFile(input.answersFile ?? ANSWERS_FILE, input.answersText, {
     version: target.ref, commit: target.commit, newVariables, setVariables, answersChanged: changedAnswers.length > 0,
+    variables: theirs.variables.values,
   });
   const writes = changes.filter((change) => change.action !== 'keep' || change.conflict);
   return {
@@ -175,9 +184,11 @@ export async function resolveTarget(template: TemplateRepository, ref: string | 
   return template.resolve(ref ?? (await latestRelease(template, prereleases, '--ref')));
 }
 
-/** The answers file is each repository's own record: a template may not write it. */
+/** The answers files are each repository's own record: a template may not write them. */
 export function refuseAnswersFileOutput(snapshot: RenderedSnapshot): void {
-  if (snapshot.output.has(ANSWERS_FILE)) {
-    throw new UserError(`The template renders ${ANSWERS_FILE}, which belongs to each repository; exclude it in template.yml`);
+  const written = ANSWERS_FILES.find((path) => snapshot.output.has(path));
+  if (written) {
+    const where = snapshot.dialect === 'cookiecutter' ? "cookiecutter.json's _template_drift" : 'template.yml';
+    throw new UserError(`The template renders ${written}, which belongs to each repository; exclude it in ${where}`);
   }
 }

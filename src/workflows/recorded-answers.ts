@@ -18,9 +18,13 @@ export interface RecordedAnswers {
  * answers without changing `commit` (`update --var`) records a digest of them (`applied`): the
  * newest version of the run whose digest still matches is that update, and the walk stops there.
  * `history` yields the file's text at earlier commits, newest first; it is read lazily, and only
- * as far as the run goes.
+ * as far as the run goes. `parse` reads one version (`.cruft.json` has its own format).
  */
-export async function recordedAnswers(today: Answers, history: AsyncIterable<string> | Iterable<string>): Promise<RecordedAnswers> {
+export async function recordedAnswers(
+  today: Answers,
+  history: AsyncIterable<string> | Iterable<string>,
+  parse: (text: string) => Answers = parseAnswers,
+): Promise<RecordedAnswers> {
   if (isAsApplied(today)) return { variables: today.variables, fromHistory: true };
   const key = recordKey(today);
   let variables = today.variables;
@@ -28,7 +32,7 @@ export async function recordedAnswers(today: Answers, history: AsyncIterable<str
   for await (const text of history) {
     let earlier: Answers;
     try {
-      earlier = parseAnswers(text);
+      earlier = parse(text);
     } catch {
       break; // a version nobody could read: what came after it is the record
     }

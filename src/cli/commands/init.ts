@@ -9,13 +9,15 @@ import { redact } from '../../git/redact.js';
 import { isRemoteAddress } from '../../git/template-location.js';
 import { refuseAnswersFileOutput, resolveTarget } from '../../workflows/prepare-update.js';
 import { recordedVariables, templateVersion } from '../../workflows/template-version.js';
-import { openTemplate, type CliEnvironment } from '../environment.js';
+import { afterHooks } from '../../workflows/template-hooks.js';
+import { hooksPolicy, openTemplate, type CliEnvironment } from '../environment.js';
 import type { Output } from '../output.js';
 
 export interface InitOptions {
   readonly template: string;
   readonly ref?: string;
   readonly var?: Record<string, string>;
+  readonly trust?: boolean;
 }
 
 /**
@@ -29,12 +31,13 @@ export async function init(dir: string, options: InitOptions, environment: CliEn
   }
   const { location, repository } = await openTemplate(options.template, environment.cwd, environment, output);
   const target = await resolveTarget(repository, options.ref, false);
-  const snapshot = renderSnapshot({
+  const snapshot = await afterHooks(renderSnapshot({
     ...(await templateVersion(repository, target)),
     ...(environment.renderLimits && { limits: environment.renderLimits }),
     ...(options.var && { overrides: options.var }),
     repo: await checkout.identity(),
-  });
+    keepHooks: true,
+  }), hooksPolicy(environment, options.trust));
   refuseAnswersFileOutput(snapshot);
 
   const present = await checkout.readFiles([...snapshot.output.keys()]);

@@ -6,13 +6,15 @@ import { UserError } from '../../engine/user-error.js';
 import { LocalCheckout } from '../../git/local-checkout.js';
 import { resolveTarget } from '../../workflows/prepare-update.js';
 import { templateVersion } from '../../workflows/template-version.js';
-import { openTemplate, type CliEnvironment } from '../environment.js';
+import { afterHooks } from '../../workflows/template-hooks.js';
+import { hooksPolicy, openTemplate, type CliEnvironment } from '../environment.js';
 import type { Output } from '../output.js';
 
 export interface RenderOptions {
   readonly template: string;
   readonly ref?: string;
   readonly var?: Record<string, string>;
+  readonly trust?: boolean;
   readonly answers?: string;
   readonly out: string;
 }
@@ -26,13 +28,14 @@ export async function render(options: RenderOptions, environment: CliEnvironment
   const answers = options.answers ? parseAnswers(await readAnswers(resolve(environment.cwd, options.answers))) : undefined;
   const { repository } = await openTemplate(options.template, environment.cwd, environment, output);
   const target = await resolveTarget(repository, options.ref, false);
-  const snapshot = renderSnapshot({
+  const snapshot = await afterHooks(renderSnapshot({
     ...(await templateVersion(repository, target)),
     ...(environment.renderLimits && { limits: environment.renderLimits }),
     ...(answers && { answers: answers.variables }),
     ...(options.var && { overrides: options.var }),
     repo: await out.identity(),
-  });
+    keepHooks: true,
+  }), hooksPolicy(environment, options.trust));
   await out.write(snapshot.output, []);
   output.print(`Rendered ${snapshot.output.size} files from ${snapshot.manifest.name} ${target.ref} into ${out.dir}.`);
   return 0;
