@@ -2,7 +2,7 @@
  * `npm run bench`: the whole `update` process against its floor (`node -e 0` plus the git
  * commands no update can avoid) at 60 and 500 files and in a 20,000-file repository; the app's
  * API calls and git processes per repository; then render and update figures (median / min, ms) for the built-in template, a
- * synthetic 500-file template, the same update in a 500-file and a 20,000-file repository, and
+ * synthetic 500-file template, a cookiecutter Django template (bench/cookiecutter-template.ts), the same update in a 500-file and a 20,000-file repository, and
  * `diff` of a 20,000-line file rewritten on every line.
  * It prints figures and asserts nothing. BENCH_RUNS sets the repetitions (default 5).
  */
@@ -19,6 +19,7 @@ import { appPathCosts, gitShim, type AppPathCost } from './app-path.js';
 import { appReadFigures } from './app-read.js';
 import { bigRewriteFigures, REWRITTEN_LINES } from './big-rewrite.js';
 import { builtinTemplate } from './builtin-template.js';
+import { cookiecutterBenchTemplate } from './cookiecutter-template.js';
 import { cli, git, isolateGit, ownFiles, removeTempDirs, serviceRepo, templateRepo, writeTree, type Service } from './fixtures.js';
 import { cell, measure, ms, table, type Figures } from './measure.js';
 import { processFigures, type ProcessFigures } from './process-floor.js';
@@ -71,6 +72,14 @@ async function builtinRow(): Promise<TemplateRow> {
   } catch (error) {
     return { name, files: 0, changed: 0, skipped: `not benchmarkable yet: ${(error as Error).message.split('\n')[0]}` };
   }
+}
+
+/** A Django service template in cookiecutter's dialect (Jinja through minijinja), measured as the others. */
+async function cookiecutterRow(): Promise<TemplateRow> {
+  const template = await cookiecutterBenchTemplate();
+  const service = await serviceRepo(template.dir, {});
+  const name = `cookiecutter Django (${template.files} files)`;
+  return { name, files: template.files, changed: template.changed, render: await renderFigures(service, template.dir), update: await updatePhases(service, RUNS, COLD_RUNS) };
 }
 
 /** Section 0: each process's figure, and the update's ratio to the floor (medians / mins). */
@@ -138,6 +147,7 @@ async function main(): Promise<void> {
   const rows: TemplateRow[] = [
     await builtinRow(),
     { name: 'synthetic (500 files)', files: 500, changed: synthetic.changed, render: await renderFigures(small, syntheticDir), update: smallPhases },
+    await cookiecutterRow(),
   ];
 
   console.log('\n1–2. Render and update of a template, v1.0.0 → v1.1.0 (service repo = the template output + local edits)');
