@@ -1,6 +1,6 @@
 import Handlebars from 'handlebars';
 import { camelCase, kebabCase, pascalCase, snakeCase } from 'change-case';
-import { assertParsable } from './handlebars-parse-bounds.js';
+import { parseWithinBounds } from './handlebars-parse-bounds.js';
 import { plainTemplate, renderPlain, type PlainNode, type TextTransforms } from './handlebars-plain.js';
 import { outputLimitError, RenderBudget, RenderLimitError } from './render-budget.js';
 import { UserError } from './user-error.js';
@@ -163,8 +163,7 @@ const isHelper = (name: string) => Object.hasOwn(env.helpers, name) || Object.ha
 function parsedTemplate(source: string, budget: RenderBudget): ParsedTemplate {
   let parsed = cache.get(source);
   if (!parsed) {
-    assertParsable(env, source, budget.limits.maxDepth);
-    const ast = strictEverywhere(env.parse(source));
+    const ast = strictEverywhere(parseWithinBounds(env, source, budget.limits.maxDepth));
     const plain = plainTemplate(ast, isHelper, TEXT_TRANSFORMS);
     parsed = plain ? { ast, plain } : { ast, spec: compileSpec(ast) };
     if (cache.size >= CACHE_LIMIT) cache.clear();
