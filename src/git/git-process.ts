@@ -46,3 +46,24 @@ export function runGit(cwd: string, args: readonly string[], options: GitProcess
     }
   });
 }
+
+/**
+ * Every blob in one `git cat-file --batch`: a header line (`<sha> blob <size>`), the bytes, a
+ * newline, for each id asked. An id git does not answer with a blob is an error.
+ */
+export async function readBlobsBatch(cwd: string, shas: readonly string[], options: Omit<GitProcessOptions, 'input'> = {}): Promise<Map<string, Buffer>> {
+  const unique = [...new Set(shas)];
+  const blobs = new Map<string, Buffer>();
+  if (unique.length === 0) return blobs;
+  const { stdout } = await runGit(cwd, ['cat-file', '--batch'], { ...options, input: `${unique.join('\n')}\n` });
+  let offset = 0;
+  for (const sha of unique) {
+    const end = stdout.indexOf(0x0a, offset);
+    const header = stdout.subarray(offset, end).toString('latin1');
+    const [name, type, size] = header.split(' ');
+    if (name !== sha || type !== 'blob' || size === undefined) throw new Error(`git cat-file --batch answered "${header}" for blob ${sha}`);
+    blobs.set(sha, stdout.subarray(end + 1, end + 1 + Number(size)));
+    offset = end + 1 + Number(size) + 1;
+  }
+  return blobs;
+}

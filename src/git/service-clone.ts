@@ -6,6 +6,7 @@ import { blobId } from '../engine/blob-id.js';
 import type { FileEntry, FileMap, FileMode } from '../engine/file-map.js';
 import { UserError } from '../engine/user-error.js';
 import { assertRefLike, gitClient, type GitBounds } from './git-client.js';
+import { readBlobsBatch } from './git-process.js';
 import { redact } from './redact.js';
 import { stageFiles } from './stage-files.js';
 import { tokenAuthEnv } from './template-location.js';
@@ -80,9 +81,9 @@ export class ServiceClone {
     return (await this.git.raw(['rev-parse', 'HEAD^{tree}'])).trim();
   }
 
-  /** A file on the default branch, or undefined. */
-  async readText(path: string): Promise<string | undefined> {
-    const files = await this.readFiles([path], []);
+  /** A file on the default branch, or undefined; `known` texts (the same file read through the API) stand in for its bytes when their blob ids match. */
+  async readText(path: string, known: readonly string[] = []): Promise<string | undefined> {
+    const files = await this.readFiles([path], [new Map(known.map((text, i) => [String(i), { content: Buffer.from(text), mode: '100644' as const }]))]);
     return files.get(path)?.content.toString('utf8');
   }
 
@@ -123,15 +124,16 @@ export class ServiceClone {
     return entries;
   }
 
-  /** Fetches the blobs in one request (a partial clone would otherwise fetch them one by one). */
+  /** Fetches the blobs in one request (a partial clone would otherwise fetch them one by one), then reads them in one `cat-file --batch`. */
   private async readBlobs(shas: readonly string[]): Promise<Map<string, Buffer>> {
-    const blobs = new Map<string, Buffer>();
-    if (shas.length === 0) return blobs;
+    if (shas.length === 0) return new Map();
     await this.network(['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', '--progress', '--no-tags', '--no-write-fetch-head',
       '--filter=blob:none', '--', this.options.cloneUrl, ...shas]);
-    // Only drifted files get here (the rest matched the template's bytes), so one read each is fine.
-    for (const sha of shas) blobs.set(sha, (await this.git.binaryCatFile(['blob', sha])) as Buffer);
-    return blobs;
+    return readBlobsBatch(this.dir, shas, {
+      env: cloneEnv(this.options, undefined),
+      ...(this.options.protocols && { protocols: this.options.protocols }),
+      ...(this.options.bounds?.signal && { signal: this.options.bounds.signal }),
+    });
   }
 
   /** The update branch as it is on the remote, or undefined when it does not exist. */

@@ -6,7 +6,7 @@ import type { SimpleGit } from 'simple-git';
 import type { FileEntry, FileMode } from '../engine/file-map.js';
 import { UserError } from '../engine/user-error.js';
 import { assertRefLike, assertValidRef, gitClient, type GitBounds } from './git-client.js';
-import { runGit } from './git-process.js';
+import { readBlobsBatch } from './git-process.js';
 import { redact } from './redact.js';
 import type { TemplateLocation } from './template-location.js';
 
@@ -160,27 +160,14 @@ export class TemplateRepository {
     return new Map(entries.map((entry) => [entry.path, { content: blobs.get(entry.sha) ?? Buffer.alloc(0), mode: entry.mode }]));
   }
 
-  /** Every blob in one `git cat-file --batch`: a header line (`<sha> blob <size>`), the bytes, a newline. */
-  private async readBlobs(entries: readonly TreeEntry[]): Promise<Map<string, Buffer>> {
-    const shas = [...new Set(entries.map((entry) => entry.sha))];
-    const blobs = new Map<string, Buffer>();
-    if (shas.length === 0) return blobs;
-    const { stdout } = await runGit(this.dir, ['cat-file', '--batch'], {
-      input: `${shas.join('\n')}\n`,
+  /** Every blob in one `git cat-file --batch`. */
+  private readBlobs(entries: readonly TreeEntry[]): Promise<Map<string, Buffer>> {
+    return readBlobsBatch(this.dir, entries.map((entry) => entry.sha), {
       // Local work, but under the same restrictions and deadline as the template's other git commands.
       ...(this.options.env && { env: this.options.env }),
       ...(this.options.protocols && { protocols: this.options.protocols }),
       ...(this.options.bounds?.signal && { signal: this.options.bounds.signal }),
     });
-    let offset = 0;
-    for (const sha of shas) {
-      const end = stdout.indexOf(0x0a, offset);
-      const [name, type, size] = stdout.subarray(offset, end).toString('latin1').split(' ');
-      if (name !== sha || type !== 'blob' || size === undefined) throw new Error(`git cat-file --batch answered "${stdout.subarray(offset, end).toString('latin1')}" for blob ${sha}`);
-      blobs.set(sha, stdout.subarray(end + 1, end + 1 + Number(size)));
-      offset = end + 1 + Number(size) + 1;
-    }
-    return blobs;
   }
 
   /** A commit's tree id and committer date (ISO 8601): how a copy of the template is matched to a release. */

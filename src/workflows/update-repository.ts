@@ -65,7 +65,8 @@ export interface UpdateDependencies {
 export async function updateRepository(request: UpdateRequest, deps: UpdateDependencies): Promise<UpdateOutcome> {
   const { platform, log } = deps;
   // Most repositories of an installation never opted in: one API read says so, before any clone.
-  if ((await platform.fileText(request.repo, ANSWERS_FILE)) === undefined) {
+  const answersRead = await platform.fileText(request.repo, ANSWERS_FILE);
+  if (answersRead === undefined) {
     // A push that removed the answers file opted the repository out, and merging its open
     // update PR would bring the file back. Only pushes look: other events reach every repository.
     if (request.reason === 'push') {
@@ -82,7 +83,9 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
     protocols: deps.fetching.gitProtocols, ...(deps.git && { bounds: deps.git }), beforePush: () => platform.takeWriteSlot(),
   });
   try {
-    const answersText = await clone.readText(ANSWERS_FILE);
+    // The clone's answers file is the one that counts (a push may have come in between); when its
+    // blob id is that of the text just read, that text stands in and no blob is downloaded.
+    const answersText = await clone.readText(ANSWERS_FILE, [answersRead]);
     if (answersText === undefined) return { kind: 'not-configured' };
     return await updateConfigured(request, deps, clone, answersText, repoInfo);
   } catch (error) {

@@ -1,9 +1,10 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { gitLogShim } from '../support/git-log-shim.js';
 import { git, tempDir } from '../support/temp-repo.js';
 import { SuiteRepo, suiteTempDir } from '../git/suite-repo.js';
 import { cli, cliContext, commitAll, initService, type CliContext } from './cli-fixtures.js';
@@ -12,39 +13,26 @@ import { cli, cliContext, commitAll, initService, type CliContext } from './cli-
  * Which git processes an update runs, seen through a `git` on PATH that writes its arguments
  * to a log and runs the real git: the commands whose answer is already known are gone.
  */
-const REAL_GIT = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
 const exec = promisify(execFile);
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const MANIFEST = 'name: counted\nvariables:\n  service_name: { default: svc }\n';
 
 let template: string;
-let log: string;
-let savedPath: string | undefined;
+let shim: Awaited<ReturnType<typeof gitLogShim>>;
 
 beforeAll(async () => {
   const repo = await SuiteRepo.create('td-counted-template-');
   await repo.release('v1.0.0', { 'template.yml': MANIFEST, 'a.txt.hbs': 'one {{service_name}}\nline 2\nline 3\n', 'b.txt': 'b1\n', 'c.txt': 'c\n' });
   await repo.release('v2.0.0', { 'a.txt.hbs': 'one {{service_name}}\nline 2\nline 3 (v2)\n', 'b.txt': 'b2\n' });
   template = repo.dir;
-  const bin = await suiteTempDir('td-git-shim-');
-  await writeFile(join(bin, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> "$TD_GIT_LOG"\nexec ${REAL_GIT} "$@"\n`);
-  await chmod(join(bin, 'git'), 0o755);
-  savedPath = process.env.PATH;
-  process.env.PATH = `${bin}${delimiter}${savedPath ?? ''}`;
+  shim = await gitLogShim(suiteTempDir);
+  shim.install();
 });
 
-beforeEach(async () => {
-  log = join(await tempDir('td-git-log-'), 'git.log');
-  await writeFile(log, '');
-  process.env.TD_GIT_LOG = log;
-});
+beforeEach(() => shim.reset());
 
-afterEach(() => {
-  delete process.env.TD_GIT_LOG;
-});
-
-async function commands(): Promise<string[]> {
-  return (await readFile(log, 'utf8')).split('\n').filter(Boolean);
+function commands(): Promise<string[]> {
+  return shim.commands();
 }
 
 async function serviceWithLocalEdit(context: CliContext): Promise<string> {
@@ -58,7 +46,7 @@ describe('the git processes of an update', () => {
   it('asks git nothing it already knows: no check-ref-format, no cat-file -t, one cat-file --batch per version', async () => {
     const context = await cliContext();
     const service = await serviceWithLocalEdit(context);
-    await writeFile(log, '');
+    await shim.reset();
     const run = await cli(context, 'update', service);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -79,7 +67,7 @@ describe('the git processes of an update', () => {
     const context = await cliContext();
     const service = await serviceWithLocalEdit(context);
     await writeFile(join(service, 'a.txt'), 'not committed\n');
-    await writeFile(log, '');
+    await shim.reset();
     // The built CLI as its own process, which ends only once every git it started has: the log is whole.
     const env = { ...process.env, TEMPLATE_DRIFT_CACHE_DIR: await tempDir('td-cold-cache-') };
     const failed = await exec(process.execPath, [MAIN, 'update', service], { cwd: context.cwd, env }).then(() => undefined, (error: { code: number; stderr: string }) => error);
@@ -93,7 +81,7 @@ describe('the git processes of an update', () => {
     const context = await cliContext();
     const service = await serviceWithLocalEdit(context);
     const fresh = { ...context, cacheDir: await tempDir('td-cold-cache-') };
-    await writeFile(log, '');
+    await shim.reset();
     const run = await cli(fresh, 'update', service);
     expect(run.code).toBe(0);
     expect((await commands()).filter((command) => /(^| )fetch /.test(command))).toHaveLength(1);
@@ -103,7 +91,7 @@ describe('the git processes of an update', () => {
   it('still asks git whether a ref the template does not list is a valid name, and refuses it in one message', async () => {
     const context = await cliContext();
     const service = await serviceWithLocalEdit(context);
-    await writeFile(log, '');
+    await shim.reset();
     const run = await cli(context, 'check', service, '--to', 'no/such.lock');
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/is not a valid git ref name/);
@@ -111,6 +99,4 @@ describe('the git processes of an update', () => {
   });
 });
 
-afterAll(() => {
-  process.env.PATH = savedPath;
-});
+afterAll(() => shim.restore());

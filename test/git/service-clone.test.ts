@@ -5,6 +5,7 @@ import { ServiceClone } from '../../src/git/service-clone.js';
 import { BareRepo } from '../support/service-fleet.js';
 import { git, TestRepo } from '../support/temp-repo.js';
 import { fileMap } from '../engine/file-maps.js';
+import { gitLogShim } from '../support/git-log-shim.js';
 
 const committer = { name: 'Bot', email: 'bot@example.com' };
 
@@ -66,6 +67,30 @@ describe('the app\'s clone of a service', () => {
       const { sha } = await clone.commit(writes, deletes, 'Update');
       expect(await treeOf(clone, sha)).toEqual({ 'a': '100644 2\n', 'd/mine': '100644 mine\n' });
     } finally {
+      await clone.dispose();
+    }
+  });
+
+  it('downloads only the blobs it cannot tell from known bytes, in one fetch, and reads them in one cat-file --batch', async () => {
+    const { clone } = await cloneOf({ 'same.txt': 'as rendered\n', 'a.txt': 'drifted a\n', 'b.txt': 'drifted b\n', 'c/d.txt': 'drifted d\n', '.github/template-drift.yml': 'template: t\n' });
+    const shim = await gitLogShim();
+    shim.install();
+    try {
+      await shim.reset();
+      const files = await clone.readFiles(['same.txt', 'a.txt', 'b.txt', 'c'], [fileMap({ 'same.txt': 'as rendered\n', 'a.txt': 'template a\n' })]);
+      expect(Object.fromEntries([...files].map(([path, entry]) => [path, entry.content.toString()]))).toEqual({
+        'same.txt': 'as rendered\n', 'a.txt': 'drifted a\n', 'b.txt': 'drifted b\n', 'c/d.txt': 'drifted d\n',
+      });
+      const ran = await shim.commands();
+      expect(ran.filter((command) => / fetch /.test(` ${command} `))).toHaveLength(1);
+      expect(ran.filter((command) => command.startsWith('cat-file'))).toEqual(['cat-file --batch']);
+      // A text already read (the answers file through the API) stands in for the same blob: nothing is downloaded.
+      await shim.reset();
+      expect(await clone.readText('.github/template-drift.yml', ['template: t\n'])).toBe('template: t\n');
+      expect((await shim.commands()).filter((command) => / fetch |^cat-file/.test(` ${command}`))).toEqual([]);
+      expect(await clone.readText('.github/template-drift.yml', ['template: other\n'])).toBe('template: t\n');
+    } finally {
+      shim.restore();
       await clone.dispose();
     }
   });
