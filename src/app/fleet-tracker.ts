@@ -40,6 +40,9 @@ export class FleetTracker {
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly lastRun = new Map<number, number>();
   private readonly dirty = new Set<number>();
+  /** Installations whose refresh runs in this process now, and those changed meanwhile. */
+  private readonly refreshing = new Set<number>();
+  private readonly changedWhileRefreshing = new Set<number>();
 
   constructor(private readonly deps: FleetTrackerDependencies) {}
 
@@ -86,12 +89,13 @@ export class FleetTracker {
     clearTimeout(this.timers.get(installation));
     this.timers.delete(installation);
     this.dirty.delete(installation);
+    this.changedWhileRefreshing.delete(installation);
     await this.deps.store.remove(installation);
   }
 
   /** Dashboard refreshes waiting for their interval: work the app still has in hand. */
   pending(): number {
-    return this.timers.size;
+    return this.timers.size + this.changedWhileRefreshing.size;
   }
 
   private async apply(installation: number, repo: RepoId, change: (entry: FleetEntry | undefined, seenAt: string) => EntryChange): Promise<void> {
@@ -116,6 +120,12 @@ export class FleetTracker {
     const wait = Math.max(0, (this.lastRun.get(installation) ?? -Infinity) + this.deps.intervalMs - Date.now());
     const timer = setTimeout(() => {
       this.timers.delete(installation);
+      // A refresh that already read the inventory would swallow this one (equal jobs collapse
+      // into a running one): this change gets its own once that refresh is done.
+      if (this.refreshing.has(installation)) {
+        this.changedWhileRefreshing.add(installation);
+        return;
+      }
       this.lastRun.set(installation, Date.now());
       const rescan = this.dirty.has(installation);
       this.deps.enqueue({ kind: 'refresh-dashboard', installationId: installation, reason: 'fleet', explicit: false, rescan })
@@ -127,12 +137,18 @@ export class FleetTracker {
 
   /** The `refresh-dashboard` job: renders the installation's dashboards from its entries (scanned again first when `rescan`). */
   async refreshNow(installation: number, rescan: boolean): Promise<void> {
-    const entries = rescan ? await this.rescan(installation) : await this.entries(installation);
-    const platform = await this.deps.platform(installation);
-    await refreshDashboards(entries, {
-      platform, log: this.deps.log,
-      ...(this.deps.pageUrl && { pageUrl: this.deps.pageUrl }),
-      ...(this.deps.maxChars !== undefined && { maxChars: this.deps.maxChars }),
-    });
+    this.refreshing.add(installation);
+    try {
+      const entries = rescan ? await this.rescan(installation) : await this.entries(installation);
+      const platform = await this.deps.platform(installation);
+      await refreshDashboards(entries, {
+        platform, log: this.deps.log,
+        ...(this.deps.pageUrl && { pageUrl: this.deps.pageUrl }),
+        ...(this.deps.maxChars !== undefined && { maxChars: this.deps.maxChars }),
+      });
+    } finally {
+      this.refreshing.delete(installation);
+      if (this.changedWhileRefreshing.delete(installation)) this.schedule(installation);
+    }
   }
 }

@@ -12,7 +12,7 @@ const behind: FleetEntry = { repo: 'acme/pay', template: 'acme/tpl', version: 'v
  * A tracker whose dashboard refreshes are recorded as they are queued (not run: what they write
  * is the refresh workflow's, tested with the issue), and whose scans are counted.
  */
-function tracker(options: { dashboards?: boolean } = {}) {
+function tracker(options: { dashboards?: boolean; platform?: () => Promise<never> } = {}) {
   const queued: number[] = [];
   const scans: number[] = [];
   const store = new MemoryFleetStore();
@@ -22,7 +22,7 @@ function tracker(options: { dashboards?: boolean } = {}) {
       scans.push(installation);
       return Promise.resolve([behind]);
     },
-    platform: () => Promise.reject(new Error('the refresh is not run here')),
+    platform: options.platform ?? (() => Promise.reject(new Error('the refresh is not run here'))),
     installations: () => Promise.resolve([1]),
     enqueue: (job) => {
       queued.push(job.installationId);
@@ -65,6 +65,22 @@ describe('the fleet tracker', () => {
     fleet.changed(2);
     await vi.advanceTimersByTimeAsync(0);
     expect(queued).toEqual([1, 1, 2]);
+  });
+
+  it('a change while a refresh runs gets a refresh of its own once that one is done (a queued equal job would collapse into the running one)', async () => {
+    let fail: (error: Error) => void = () => undefined;
+    const { fleet, queued } = tracker({ platform: () => new Promise<never>((_resolve, reject) => (fail = reject)) });
+    await fleet.entries(1);
+    const running = fleet.refreshNow(1, false);
+    await fleet.afterClose(1, PAY, { merged: false, url: 'https://github.com/acme/pay/pull/4', to: 'v1.1.0' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(queued, 'not while the running refresh may already have read the inventory').toEqual([]);
+    expect(fleet.pending()).toBe(1);
+    fail(new Error('GitHub is away'));
+    await expect(running).rejects.toThrow('GitHub is away');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(queued).toEqual([1]);
+    expect(fleet.pending()).toBe(0);
   });
 
   it('with the issues turned off, nothing is ever queued', async () => {
