@@ -73,6 +73,16 @@ export class FleetTracker {
     await this.apply(installation, repo, (entry, seenAt) => entryAfterClose(entry, pull, seenAt));
   }
 
+  /**
+   * A scan made elsewhere (the reconcile's) is the inventory now, and the dashboards are brought
+   * up to date with it. An installation already marked for a rescan stays marked: the mark may
+   * be newer than the scan.
+   */
+  async scanned(installation: number, entries: readonly FleetEntry[]): Promise<void> {
+    await this.deps.store.put(installation, entries);
+    this.schedule(installation);
+  }
+
   /** Something changed that only a scan can read (a release fan-out): rescan, then refresh. */
   changed(installation: number): void {
     this.dirty.add(installation);

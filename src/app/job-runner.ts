@@ -113,6 +113,8 @@ export function jobRunner(runtime: AppRuntime): JobRunner {
       case 'reconcile-installation':
         await reconcileInstallation({
           platform, log, ...(runtime.settings.renderLimits && { renderLimits: runtime.settings.renderLimits }),
+          // The reconcile's scan is the fleet's inventory too: one scan of the installation, not two.
+          scanned: (entries) => runtime.fleet.scanned(job.installationId, entries),
           openTemplate: async (source) => {
             const template = await openAppTemplate(platform, source, deps.fetching, deps.git);
             return { name: template.repoId ? `${template.repoId.owner}/${template.repoId.repo}` : template.repository.location.display, repository: template.repository };

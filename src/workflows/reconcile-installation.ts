@@ -10,13 +10,16 @@ import { scanFleet, type DueUpdate, type FleetScan, type FleetScanDependencies }
 export interface ReconcileDependencies extends Omit<FleetScanDependencies, 'template' | 'onProgress'> {
   /** Queues the update of one repository to `target` of `template`, as a release's fan-out queues it. */
   readonly updateLater: (repo: RepoId, target: string, template: string) => void | Promise<void>;
+  /** Told the scan's inventory before any update is queued, so the fleet views need no scan of their own. */
+  readonly scanned?: (entries: FleetEntry[]) => Promise<void>;
 }
 
 /**
  * Finishes what webhooks left undone in one installation (a fan-out lost in a crash, a release
  * the app never heard of):
  * 1. scan the installation's fleet (scan-fleet.ts): who is behind, with no update PR for its
- *    target open and no decline of it;
+ *    target open and no decline of it; the fleet views keep that inventory (before the updates
+ *    below, whose outcomes then patch it);
  * 2. hold back what a canary rollout still holds: a second-wave repository waits while a canary
  *    of the release has not merged it and the release's `wait` has not passed;
  * 3. queue one update per remaining repository.
@@ -24,6 +27,7 @@ export interface ReconcileDependencies extends Omit<FleetScanDependencies, 'temp
  */
 export async function reconcileInstallation(deps: ReconcileDependencies): Promise<FleetScan> {
   const scan = await scanFleet(deps);
+  await deps.scanned?.(scan.entries);
   const now = (deps.now ?? (() => new Date()))();
   const held = await heldByRollouts(deps.platform, scan, now, deps.log);
   const due = scan.due.filter((update) => !held.has(`${update.repo.owner}/${update.repo.repo}`.toLowerCase()));

@@ -47,6 +47,22 @@ describe('a reconcile of one installation', () => {
     expect(await reconcile(await rolloutRelease(TEMPLATE_MANIFEST, undefined))).toEqual(['canary@v1.1.0', 'orders@v1.1.0']);
   });
 
+  it('hands its scan to the fleet views before it queues any update, so they need no scan of their own', async () => {
+    const template = await rolloutRelease(TEMPLATE_MANIFEST, undefined);
+    const store = new TemplateStore({ cacheDir: await tempDir('td-reconcile-cache-') });
+    const told: string[] = [];
+    await reconcileInstallation({
+      platform: platform(), log: quiet, now: () => NOW,
+      openTemplate: async () => ({ name: 'acme/service-template', repository: await store.open({ url: template.bare.url, display: 'acme/service-template' }) }),
+      scanned: (entries) => {
+        told.push(`inventory: ${entries.map((entry) => `${entry.repo} ${entry.state}`).join(', ')}`);
+        return Promise.resolve();
+      },
+      updateLater: (repo: RepoId, target: string) => void told.push(`update ${repo.repo}@${target}`),
+    });
+    expect(told).toEqual(['inventory: acme/canary behind, acme/orders behind', 'update canary@v1.1.0', 'update orders@v1.1.0']);
+  });
+
   it('holds the second wave of a canary rollout while a canary has not merged the release and its wait has not passed', async () => {
     expect(await reconcile(await rolloutRelease(ROLLOUT, 1))).toEqual(['canary@v1.1.0']);
   });
