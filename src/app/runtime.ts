@@ -12,6 +12,7 @@ import { JobDeadlineError, JobDroppedError } from '../queue/job-errors.js';
 import type { Job } from '../queue/job.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import { LocalJobQueue } from '../queue/local-job-queue.js';
+import { RedisJobQueue } from '../queue/redis-job-queue.js';
 import type { Log } from '../workflows/log.js';
 import type { FetchSettings } from '../workflows/open-template.js';
 import type { UpdateDependencies } from '../workflows/update-repository.js';
@@ -23,7 +24,7 @@ import { openAppTemplate } from '../workflows/open-template.js';
 import { scanFleet } from '../workflows/scan-fleet.js';
 import { createFleetTracker } from './fleet-runtime.js';
 import type { FleetTracker } from './fleet-tracker.js';
-import { DEFAULT_GIT_STALL_S, DEFAULT_JOB_TIMEOUT_S, DEFAULT_TEMPLATE_SOURCES, type AppSettings } from './settings.js';
+import { DEFAULT_GIT_STALL_S, DEFAULT_JOB_TIMEOUT_S, DEFAULT_SHUTDOWN_GRACE_S, DEFAULT_TEMPLATE_SOURCES, type AppSettings } from './settings.js';
 
 /**
  * A command's job answers after its update's deadline: this much longer, for the reply.
@@ -51,18 +52,39 @@ export class AppRuntime {
     const limits = settings.writeLimits ?? [];
     this.writeBudget = settings.redisUrl ? new RedisWriteBudget(settings.redisUrl, settings.appId ?? 'app', limits) : new InProcessWriteBudget(limits);
     this.jobTimeoutSeconds = settings.jobTimeoutSeconds ?? DEFAULT_JOB_TIMEOUT_S;
-    this.queue = queue ?? new LocalJobQueue({
-      concurrency: settings.concurrency,
-      ...(settings.installationConcurrency && { perInstallation: settings.installationConcurrency }),
-      deadlineMs: (job) => this.deadlineMs(job),
-      onError: (error, job) => this.reportFailure(error, job),
-    });
+    this.queue = queue ?? this.createQueue();
     this.fleet = createFleetTracker(app, settings.fleet, settings.redisUrl, {
       scan: (installation) => this.scanInstallation(installation),
       platform: async (installation) => this.platform(await app.auth(installation), installation),
       installations: () => this.installations(),
       enqueue: (job) => this.queue.enqueue(job),
     });
+  }
+
+  /** BullMQ over Redis when REDIS_URL is set (shared by every process of the app), else this process's queue. */
+  private createQueue(): JobQueue {
+    const { settings } = this;
+    const shared = { concurrency: settings.concurrency, deadlineMs: (job: Job) => this.deadlineMs(job), onError: (error: unknown, job: Job) => this.reportFailure(error, job) };
+    if (!settings.redisUrl) {
+      return new LocalJobQueue({ ...shared, ...(settings.installationConcurrency && { perInstallation: settings.installationConcurrency }) });
+    }
+    const retries = settings.redisQueue ?? { attempts: 5, retryDelaySeconds: 30, lockSeconds: 30 };
+    const queue = new RedisJobQueue({
+      ...shared, url: settings.redisUrl, log: this.app.log,
+      attempts: retries.attempts, backoffMs: retries.retryDelaySeconds * 1000, lockMs: retries.lockSeconds * 1000,
+    });
+    void queue.checkRedis();
+    return queue;
+  }
+
+  /**
+   * Stops taking jobs; running ones get TEMPLATE_DRIFT_SHUTDOWN_GRACE_S to finish, then are handed
+   * back (with Redis they run again in another process; in process, the next start's reconcile
+   * queues them again). Then the Redis connections close.
+   */
+  async shutdown(): Promise<void> {
+    await this.queue.close((this.settings.shutdownGraceSeconds ?? DEFAULT_SHUTDOWN_GRACE_S) * 1000);
+    if (this.writeBudget instanceof RedisWriteBudget) await this.writeBudget.close();
   }
 
   get log(): Log {

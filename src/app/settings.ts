@@ -19,6 +19,10 @@ export interface AppSettings {
   readonly reconcileHours?: number;
   /** Every job's deadline. */
   readonly jobTimeoutSeconds?: number;
+  /** The Redis queue's retries and claims (TEMPLATE_DRIFT_JOB_ATTEMPTS, _RETRY_DELAY_S, _JOB_LOCK_S); the defaults when absent. */
+  readonly redisQueue?: RedisQueueSettings;
+  /** TEMPLATE_DRIFT_SHUTDOWN_GRACE_S: how long running jobs may finish after SIGTERM before they are handed back. */
+  readonly shutdownGraceSeconds?: number;
   /** The identity of the app's commits; the app recognises its own commits by this email. */
   readonly committer: { readonly name: string; readonly email: string };
   /** Bounds on rendering one template version (`TEMPLATE_DRIFT_MAX_RENDER_MB`); the defaults when absent. */
@@ -35,6 +39,15 @@ export interface AppSettings {
   readonly appId?: string;
   /** The fleet views: the web page's token and the dashboard issues; all off when absent (the app tests). */
   readonly fleet?: FleetSettings;
+}
+
+export interface RedisQueueSettings {
+  /** Tries per job, the first included, for failures that can pass (5xx, timeouts, secondary limits, network). */
+  readonly attempts: number;
+  /** The first retry's delay; each next one doubles. */
+  readonly retryDelaySeconds: number;
+  /** How long a process's claim on a running job lasts unrenewed: a killed process's job runs elsewhere after about twice this. */
+  readonly lockSeconds: number;
 }
 
 export interface FleetSettings {
@@ -55,6 +68,7 @@ export const DEFAULT_TEMPLATE_SOURCES: SourcePolicy = { serverUrl: 'https://gith
 
 export const DEFAULT_GIT_STALL_S = 60;
 export const DEFAULT_JOB_TIMEOUT_S = 600;
+export const DEFAULT_SHUTDOWN_GRACE_S = 30;
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings {
   const concurrency = positiveInteger(env.TEMPLATE_DRIFT_CONCURRENCY, 4);
@@ -69,6 +83,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
     gitStallSeconds: positiveInteger(env.TEMPLATE_DRIFT_GIT_STALL_S, DEFAULT_GIT_STALL_S),
     reconcileHours: reconcileHours(env.TEMPLATE_DRIFT_RECONCILE_HOURS),
     jobTimeoutSeconds: positiveInteger(env.TEMPLATE_DRIFT_JOB_TIMEOUT_S, DEFAULT_JOB_TIMEOUT_S),
+    redisQueue: {
+      attempts: positiveInteger(env.TEMPLATE_DRIFT_JOB_ATTEMPTS, 5),
+      retryDelaySeconds: positiveNumber(env.TEMPLATE_DRIFT_RETRY_DELAY_S, 30),
+      lockSeconds: positiveNumber(env.TEMPLATE_DRIFT_JOB_LOCK_S, 30),
+    },
+    shutdownGraceSeconds: count(env.TEMPLATE_DRIFT_SHUTDOWN_GRACE_S, DEFAULT_SHUTDOWN_GRACE_S),
     committer: {
       name: env.TEMPLATE_DRIFT_COMMITTER_NAME || 'template-drift[bot]',
       email: env.TEMPLATE_DRIFT_COMMITTER_EMAIL || 'template-drift[bot]@users.noreply.github.com',
@@ -109,6 +129,12 @@ export const DEFAULT_RECONCILE_HOURS = 6;
 function reconcileHours(text: string | undefined): number {
   const value = Number(text ?? String(DEFAULT_RECONCILE_HOURS));
   return Number.isFinite(value) && value >= 0 && text?.trim() !== '' ? value : DEFAULT_RECONCILE_HOURS;
+}
+
+/** Seconds, fractions allowed (tests set them low); anything else is the fallback. */
+function positiveNumber(text: string | undefined, fallback: number): number {
+  const value = Number(text ?? String(fallback));
+  return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
 function positiveInteger(text: string | undefined, fallback: number): number {
