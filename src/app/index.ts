@@ -21,6 +21,11 @@ import { readSettings, type AppSettings } from './settings.js';
  * gets its answer within the 10 seconds it gives a webhook.
  */
 export default function templateDrift(app: Probot, options?: ApplicationFunctionOptions): void {
+  webApp(app, options);
+}
+
+/** The app with its web routes (status, fleet page) and the reconcile; returns the runtime (for shutdown). */
+export function webApp(app: Probot, options?: ApplicationFunctionOptions): AppRuntime {
   const runtime = createApp(app);
   const hours = runtime.settings.reconcileHours ?? 0;
   const reconcile = hours > 0 ? new ReconcileSchedule(app, runtime, hours * 3_600_000) : undefined;
@@ -32,6 +37,7 @@ export default function templateDrift(app: Probot, options?: ApplicationFunction
     return false;
   });
   reconcile?.start();
+  return runtime;
 }
 
 /** Registers the handlers, starts this process's workers, and returns the runtime, so tests can wait for queued work. */
