@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { OWNER, type World } from '../support/e2e/fleet.js';
+import { OWNER } from '../support/e2e/fleet.js';
+import { pullCounts, until } from '../support/e2e/until.js';
 import { useWorld } from '../support/e2e/use-world.js';
 import { TEMPLATE_V1, TEMPLATE_V1_1 } from '../support/e2e/service-template.js';
 
 // One update at a time, so that a crash lands in the middle of a fan-out.
 const world = useWorld({ env: { TEMPLATE_DRIFT_CONCURRENCY: '1' } });
-
-async function until(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function pullCounts(w: World, services: readonly string[]): Promise<number[]> {
-  return Promise.all(services.map(async (name) => (await w.github.pulls(OWNER, name)).length));
-}
 
 describe('the reconcile at start-up, end to end without Redis', () => {
   it('finishes a fan-out the app was killed (-9) in the middle of: exactly one PR per repository', async () => {

@@ -7,6 +7,7 @@ import { freePort } from '../free-port.js';
 import type { LocalGitHub } from '../local-github/index.js';
 
 const SERVER_SCRIPT = fileURLToPath(new URL('../../../dist/app/server.js', import.meta.url));
+const WORKER_SCRIPT = fileURLToPath(new URL('../../../dist/app/worker.js', import.meta.url));
 const STATUS_PATH = '/template-drift/status';
 
 export interface AppProcessOptions {
@@ -17,6 +18,8 @@ export interface AppProcessOptions {
   readonly cacheDir: string;
   /** Extra environment, e.g. LOG_LEVEL. */
   readonly env?: Readonly<Record<string, string>>;
+  /** `npm run worker` (jobs from Redis only, no webhook route) instead of `npm start`. */
+  readonly worker?: boolean;
 }
 
 /** An RSA key the app signs its JWTs with; made at run time, never committed. */
@@ -39,7 +42,7 @@ export class AppProcess {
 
   static async start(options: AppProcessOptions): Promise<AppProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, [SERVER_SCRIPT], {
+    const child = spawn(process.execPath, [options.worker ? WORKER_SCRIPT : SERVER_SCRIPT], {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
@@ -59,7 +62,7 @@ export class AppProcess {
     });
     const app = new AppProcess(child, `http://127.0.0.1:${port}`);
     await app.waitUntilUp();
-    options.github.webhookUrl = `${app.url}/api/github/webhooks`;
+    if (!options.worker) options.github.webhookUrl = `${app.url}/api/github/webhooks`;
     return app;
   }
 
@@ -99,6 +102,17 @@ export class AppProcess {
 
   async stop(): Promise<void> {
     await this.kill('SIGTERM');
+  }
+
+  /** SIGTERM, without waiting for the process to exit (the exit is `exited`). */
+  terminate(): void {
+    this.child.kill('SIGTERM');
+  }
+
+  /** Resolves with the exit code once the process has ended. */
+  get exited(): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve(this.child.exitCode);
+    return new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
   }
 
   /** `kill -9`: the process ends at once, in the middle of whatever it was doing. */

@@ -6,6 +6,7 @@ import { git, writeTree, type Tree } from '../git-tree.js';
 import type { LocalGitHub, PullSummary } from '../local-github/index.js';
 import { AppProcess, generateAppKey, type AppProcessOptions } from './app-process.js';
 import { LocalGitHub as LocalGitHubServer } from '../local-github/index.js';
+import { RedisServer } from '../redis-server.js';
 
 export const OWNER = 'acme';
 export const INSTALLATION = 4242;
@@ -21,7 +22,24 @@ export class World {
     private current: AppProcess,
     readonly scratch: string,
     private readonly appOptions: AppProcessOptions,
+    /** With `redis: true`: the Redis the app's processes share (REDIS_URL). */
+    readonly redis?: RedisServer,
   ) {}
+
+  /** `npm run worker` processes started by `startWorker`, stopped with the World. */
+  private readonly workers: AppProcess[] = [];
+
+  /** Stops (SIGTERM) every worker started so far. */
+  async stopWorkers(): Promise<void> {
+    await Promise.all(this.workers.splice(0).map((worker) => worker.stop()));
+  }
+
+  /** Starts a worker process (with `redis: true`): same credentials and settings (plus `env`). */
+  async startWorker(env: Readonly<Record<string, string>> = {}): Promise<AppProcess> {
+    const worker = await AppProcess.start({ ...this.appOptions, worker: true, env: { ...this.appOptions.env, ...env } });
+    this.workers.push(worker);
+    return worker;
+  }
 
   /** The app process running now (`restartApp` starts another). */
   get app(): AppProcess {
@@ -48,21 +66,23 @@ export class World {
   }
 
   /** `env`: the app's own settings for this World (e.g. TEMPLATE_DRIFT_WRITES_PER_MINUTE, the fleet views'). */
-  static async start(options: { env?: Readonly<Record<string, string>> } = {}): Promise<World> {
+  static async start(options: { env?: Readonly<Record<string, string>>; redis?: boolean } = {}): Promise<World> {
     const scratch = await mkdtemp(join(tmpdir(), 'td-e2e-'));
+    const redis = options.redis ? await RedisServer.start() : undefined;
     const privateKey = generateAppKey();
     const github = await LocalGitHubServer.start({ appId: 1, appKey: privateKey, webhookSecret: WEBHOOK_SECRET, validateResponses: true });
     github.install(OWNER, { id: INSTALLATION });
     const appOptions: AppProcessOptions = { github, appId: 1, privateKey, webhookSecret: WEBHOOK_SECRET, cacheDir: join(scratch, 'app-cache'),
       // The Template adoption issue and the reconcile scan read the whole installation: off unless a
       // test asks for them, so the other runs' request counts and injected faults meet only what they test.
-      env: { TEMPLATE_DRIFT_DASHBOARD_ISSUE: 'false', TEMPLATE_DRIFT_RECONCILE_HOURS: '0', ...options.env } };
-    return new World(github, await AppProcess.start(appOptions), scratch, appOptions);
+      env: { TEMPLATE_DRIFT_DASHBOARD_ISSUE: 'false', TEMPLATE_DRIFT_RECONCILE_HOURS: '0', ...(redis && { REDIS_URL: redis.url }), ...options.env } };
+    return new World(github, await AppProcess.start(appOptions), scratch, appOptions, redis);
   }
 
   async stop(): Promise<void> {
-    await this.app.stop();
+    await Promise.all([this.app.stop(), ...this.workers.map((worker) => worker.stop())]);
     await this.github.stop();
+    await this.redis?.stop();
     await rm(this.scratch, { recursive: true, force: true });
   }
 
@@ -87,7 +107,7 @@ export class World {
    * A service made from the template with the real CLI (`init` at `ref`), its answers naming the
    * template as owner/repo, then `edits` committed by a person, pushed to the local GitHub.
    */
-  async createService(name: string, template: string, options: { ref: string; vars: Record<string, string>; edits?: Tree; owner?: string }): Promise<void> {
+  async createService(name: string, template: string, options: { ref: string; vars: Record<string, string>; edits?: Tree; owner?: string }): Promise<string> {
     const owner = options.owner ?? OWNER;
     const parent = await mkdtemp(join(this.scratch, 'service-'));
     const templateUrl = this.github.cloneUrl(owner, template);
@@ -106,6 +126,15 @@ export class World {
       await git(dir, 'commit', '--quiet', '-m', 'Local customisations');
     }
     await this.github.createRepo(owner, name, { from: dir });
+    return dir;
+  }
+
+  /** Services `names`, all made as the first is (one `init`, the same commit pushed to each): a fleet, quickly. */
+  async createServices(names: readonly string[], template: string, options: { ref: string; vars: Record<string, string> }): Promise<void> {
+    const [first, ...rest] = names;
+    if (first === undefined) return;
+    const dir = await this.createService(first, template, options);
+    for (const name of rest) await this.github.createRepo(OWNER, name, { from: dir });
   }
 
   /** A template at v1.0.0, one service made from it, and the update PR the app opens for v1.1.0. */
