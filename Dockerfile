@@ -13,9 +13,12 @@ RUN npm run build
 
 FROM node:20-slim
 # git does every clone, merge-file and push; ca-certificates lets it reach GitHub over HTTPS;
-# tini is PID 1: it forwards SIGTERM to node and reaps git processes a stopped job left behind.
+# tini is PID 1: it forwards SIGTERM to node and reaps git processes a stopped job left behind;
+# python3 runs cookiecutter templates' hooks (only with TEMPLATE_DRIFT_TRUST_HOOKS=true), which
+# util-linux's unshare (already in the image) confines; that needs a container runtime allowing
+# user namespaces and mounts inside them.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends git ca-certificates tini \
+ && apt-get install -y --no-install-recommends git ca-certificates tini python3 \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     PORT=3000 \

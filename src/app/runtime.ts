@@ -24,6 +24,7 @@ import { openAppTemplate } from '../workflows/open-template.js';
 import { scanFleet } from '../workflows/scan-fleet.js';
 import { createFleetTracker } from './fleet-runtime.js';
 import type { FleetTracker } from './fleet-tracker.js';
+import { appHooksPolicy } from './hooks-policy.js';
 import { DEFAULT_GIT_STALL_S, DEFAULT_JOB_TIMEOUT_S, DEFAULT_SHUTDOWN_GRACE_S, DEFAULT_TEMPLATE_SOURCES, type AppSettings } from './settings.js';
 
 /**
@@ -122,6 +123,7 @@ export class AppRuntime {
       platform, fetching: this.fetchSettings(installationId), committer: this.settings.committer, merger: this.merger, log,
       git: this.gitBounds(signal),
       ...(this.settings.renderLimits && { renderLimits: this.settings.renderLimits }),
+      hooks: appHooksPolicy(this.settings),
     };
   }
 

@@ -4,6 +4,7 @@ import { GITHUB_BODY_LIMIT } from '../engine/fleet-dashboard.js';
 import { MAX_RENDER_MB_SETTING, renderLimits, type RenderLimits } from '../engine/render-budget.js';
 import { gitProtocols, parseAllowedHosts, type SourcePolicy } from '../engine/template-source-policy.js';
 import { writeLimits, type WriteLimit } from '../github/write-budget.js';
+import { HOOK_TIMEOUT_SETTING, hookTimeoutSeconds, TRUST_HOOKS_SETTING } from '../hooks/run-hooks.js';
 
 /** The app's own settings, read once from the environment (Probot reads its own). */
 export interface AppSettings {
@@ -39,6 +40,10 @@ export interface AppSettings {
   readonly appId?: string;
   /** The fleet views: the web page's token and the dashboard issues; all off when absent (the app tests). */
   readonly fleet?: FleetSettings;
+  /** TEMPLATE_DRIFT_TRUST_HOOKS=true: the operator lets templates' hooks run (exactly `true`; anything else keeps them off). */
+  readonly trustHooks?: boolean;
+  /** TEMPLATE_DRIFT_HOOK_TIMEOUT_S: how long one hook may run (default 60). */
+  readonly hookTimeoutSeconds?: number;
 }
 
 export interface RedisQueueSettings {
@@ -101,6 +106,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
     ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
     ...(env.APP_ID && { appId: env.APP_ID }),
     fleet: readFleetSettings(env),
+    trustHooks: env[TRUST_HOOKS_SETTING] === 'true',
+    hookTimeoutSeconds: hookTimeoutSeconds(env[HOOK_TIMEOUT_SETTING]),
   };
 }
 

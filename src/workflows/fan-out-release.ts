@@ -1,11 +1,14 @@
 import PQueue from 'p-queue';
-import { ANSWERS_FILE, parseAnswers, type Answers } from '../engine/answers-file.js';
+import { parseAnswersFile } from '../engine/answers-document.js';
+import type { Answers } from '../engine/answers-file.js';
+import { COOKIECUTTER_FILE } from '../engine/cookiecutter/cookiecutter-template.js';
 import { MANIFEST_FILE } from '../engine/template-manifest.js';
 import { sameTemplate } from '../engine/template-identity.js';
 import { isAtOrPast } from '../engine/template-versions.js';
 import { isCanary, type Rollout } from '../engine/rollout.js';
 import type { GitBounds } from '../git/git-client.js';
 import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
+import { answersOnGitHub } from './answers-on-github.js';
 import type { Log } from './log.js';
 import { openAppTemplate, type FetchSettings } from './open-template.js';
 import { releaseRollout } from './release-waves.js';
@@ -34,8 +37,8 @@ export interface FanOutDependencies {
 
 /**
  * A template release becomes one queued update per repository that uses the template.
- * 1. ignore releases of repositories that are not templates (no template.yml);
- * 2. find the installation's repositories whose answers file names this template;
+ * 1. ignore releases of repositories that are not templates (no template.yml, nor cookiecutter.json);
+ * 2. find the installation's repositories whose answers file (or cruft's `.cruft.json`) names this template;
  * 3. leave out those already at or past the tag, and prereleases for repos that did not ask;
  * 4. with a `rollout:` in the release's template.yml, only the canaries among them go now, and
  *    the rest are held for the second wave (queued when every canary's PR is merged, or after
@@ -45,9 +48,10 @@ export interface FanOutDependencies {
  */
 export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencies): Promise<RepoId[]> {
   const { platform, log } = deps;
-  // The release's own template.yml: whether it is a template, and its rollout.
+  // The release's own template.yml: whether it is a template, and its rollout; or its
+  // cookiecutter.json (a cookiecutter template, which has no rollout).
   const manifest = await platform.fileText(event.template, MANIFEST_FILE, event.tag);
-  if (manifest === undefined) return [];
+  if (manifest === undefined && (await platform.fileText(event.template, COOKIECUTTER_FILE, event.tag)) === undefined) return [];
 
   const templateInfo = await platform.repository(event.template);
   const candidates = (await platform.installationRepositories()).filter((repo) =>
@@ -63,7 +67,7 @@ export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencie
     return !isAtOrPast(answers.version, event.tag);
   });
   if (targets.length === 0) return [];
-  const rollout = releaseRollout(manifest, event, log);
+  const rollout = manifest === undefined ? undefined : releaseRollout(manifest, event, log);
   const { now, held } = splitWaves(targets, rollout, event.wave);
 
   try {
@@ -105,10 +109,11 @@ function usesTemplate(source: string, template: RepositoryInfo): boolean {
  * names this template, so that the repository still hears about it.
  */
 async function readAnswers(platform: Platform, repo: RepoId, template: RepositoryInfo, log: Log): Promise<Answers | 'broken' | undefined> {
-  const text = await platform.fileText(repo, ANSWERS_FILE);
-  if (text === undefined) return undefined;
+  const found = await answersOnGitHub(platform, repo);
+  if (found === undefined) return undefined;
+  const { path, text } = found;
   try {
-    return parseAnswers(text);
+    return parseAnswersFile(path, text);
   } catch (error) {
     const named = text.toLowerCase().includes(`${template.owner}/${template.repo}`.toLowerCase());
     log.warn({ repo, err: error, namesTemplate: named }, 'answers file unreadable');

@@ -13,6 +13,7 @@ import { isUserError } from '../engine/user-error.js';
 import type { GitBounds } from '../git/git-client.js';
 import { ServiceClone } from '../git/service-clone.js';
 import type { Platform, PullRequestInfo, RepoId } from '../github/platform.js';
+import { answersOnGitHub } from './answers-on-github.js';
 import type { Log } from './log.js';
 import { onboardingRelease } from './onboarding-release.js';
 import { openAppTemplate, type FetchSettings } from './open-template.js';
@@ -63,7 +64,8 @@ export async function onboardRepository(request: OnboardingRequest, deps: Onboar
   const templateRepo = info.templateRepository;
   if (!templateRepo) return request.resync === undefined ? { kind: 'skipped', why: 'not made from a template repository' } : { kind: 'not-applicable' };
   if (info.archived) return { kind: 'skipped', why: 'archived' };
-  if ((await platform.fileText(repo, ANSWERS_FILE)) !== undefined) return { kind: 'skipped', why: 'it already follows a template' };
+  // A repository cruft manages follows its template already, through `.cruft.json`.
+  if ((await answersOnGitHub(platform, repo)) !== undefined) return { kind: 'skipped', why: 'it already follows a template' };
   const pulls = [...await platform.pullsForBranch(repo, ONBOARDING_BRANCH, 'open'), ...await platform.pullsForBranch(repo, ONBOARDING_BRANCH, 'closed')]
     .filter((pull) => readOnboardingMarker(pull.body));
   if (pulls.some((pull) => pull.state === 'closed' && !pull.merged)) return { kind: 'skipped', why: 'its onboarding PR was closed unmerged: it opted out' };

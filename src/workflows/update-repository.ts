@@ -1,4 +1,5 @@
-import { ANSWERS_FILE, parseAnswers } from '../engine/answers-file.js';
+import { parseAnswersFile, type AnswersFile } from '../engine/answers-document.js';
+import { ANSWERS_FILE } from '../engine/answers-file.js';
 import { REGULAR } from '../engine/file-map.js';
 import type { Merger } from '../engine/merger.js';
 import { planWrites } from '../engine/plan-update.js';
@@ -12,6 +13,7 @@ import type { GitBounds } from '../git/git-client.js';
 import { GitRemoteError, ServiceClone } from '../git/service-clone.js';
 import type { Platform, PullRequestInfo, RepoId, RepositoryInfo } from '../github/platform.js';
 import { renewingToken } from '../github/renewing-token.js';
+import { answersOnGitHub } from './answers-on-github.js';
 import { closeUpdatePull } from './close-update-pull.js';
 import { ensureUpdatePull, warnHandsOff } from './ensure-update-pull.js';
 import type { Log } from './log.js';
@@ -19,6 +21,7 @@ import { openAppTemplate, type FetchSettings } from './open-template.js';
 import { prepareUpdate, type PreparedUpdate } from './prepare-update.js';
 import { reportProblem, resolveProblem } from './problem-issue.js';
 import { recordedAnswers } from './recorded-answers.js';
+import type { HooksPolicy } from './template-hooks.js';
 import { isAppHead } from './update-branch-owner.js';
 import { DowngradeError } from './update-target.js';
 
@@ -48,6 +51,8 @@ export interface UpdateDependencies {
   /** The stall limit and the job's deadline for every git command of the update. */
   readonly git?: GitBounds;
   readonly renderLimits?: RenderLimits;
+  /** Whether templates' hooks run (TEMPLATE_DRIFT_TRUST_HOOKS=true), and the issue text when they may not. */
+  readonly hooks?: HooksPolicy;
 }
 
 /**
@@ -64,8 +69,9 @@ export interface UpdateDependencies {
  */
 export async function updateRepository(request: UpdateRequest, deps: UpdateDependencies): Promise<UpdateOutcome> {
   const { platform, log } = deps;
-  // Most repositories of an installation never opted in: one API read says so, before any clone.
-  const answersRead = await platform.fileText(request.repo, ANSWERS_FILE);
+  // Most repositories of an installation never opted in: one API read says so (two for a
+  // repository without the native file, which may be cruft's), before any clone.
+  const answersRead = await answersOnGitHub(platform, request.repo);
   if (answersRead === undefined) {
     // A push that removed the answers file opted the repository out, and merging its open
     // update PR would bring the file back. Only pushes look: other events reach every repository.
@@ -85,9 +91,10 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
   try {
     // The clone's answers file is the one that counts (a push may have come in between); when its
     // blob id is that of the text just read, that text stands in and no blob is downloaded.
-    const answersText = await clone.readText(ANSWERS_FILE, [answersRead]);
+    const answersFile = answersRead.path;
+    const answersText = await clone.readText(answersFile, [answersRead.text]);
     if (answersText === undefined) return { kind: 'not-configured' };
-    return await updateConfigured(request, deps, clone, answersText, repoInfo);
+    return await updateConfigured(request, deps, clone, { path: answersFile, text: answersText }, repoInfo);
   } catch (error) {
     // Stopped at its deadline (or its installation left): the queue has already answered for it.
     if (deps.git?.signal?.aborted) throw error;
@@ -104,11 +111,12 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
 }
 
 async function updateConfigured(
-  request: UpdateRequest, deps: UpdateDependencies, clone: ServiceClone, answersText: string, repoInfo: RepositoryInfo,
+  request: UpdateRequest, deps: UpdateDependencies, clone: ServiceClone, answersFile: { path: AnswersFile; text: string }, repoInfo: RepositoryInfo,
 ): Promise<UpdateOutcome> {
   const { platform, log } = deps;
   const repo = request.repo;
-  const answers = parseAnswers(answersText);
+  const answersText = answersFile.text;
+  const answers = parseAnswersFile(answersFile.path, answersText);
   const template = await openAppTemplate(platform, answers.template, deps.fetching, deps.git);
 
   // Step 3: the target, and the reasons not to offer it.
@@ -131,9 +139,12 @@ async function updateConfigured(
       template: template.repository,
       answers,
       answersText,
+      answersFile: answersFile.path,
+      ...(deps.hooks && { hooks: deps.hooks }),
       ...(request.targetRef !== undefined && { targetRef: request.targetRef }),
       ...((answers.commit ?? answers.version) !== undefined && {
-        recorded: await recordedAnswers(answers, answersHistory(platform, repo, clone.head, answersText)),
+        recorded: await recordedAnswers(answers, answersHistory(platform, repo, clone.head, answersFile),
+          (text) => parseAnswersFile(answersFile.path, text)),
       }),
       refHint: 'a `/sync-template <ref>` comment',
       repo: { owner: repo.owner, name: repo.repo },
@@ -157,7 +168,7 @@ async function updateConfigured(
     await resolveProblem(platform, repo);
     return { kind: 'in-line', version: update.to };
   }
-  writes.set(ANSWERS_FILE, { content: Buffer.from(update.answersText), mode: REGULAR });
+  writes.set(answersFile.path, { content: Buffer.from(update.answersText), mode: REGULAR });
   const commit = await clone.commit(writes, deletes, commitMessage(template.name, update.to));
 
   // Step 5: push, never over a person's commit (one holding exactly this update loses nothing).
@@ -189,15 +200,15 @@ async function updateConfigured(
  * (one list and one file read in the usual case), so the cost follows the answers file's
  * history, not the repository's size.
  */
-async function* answersHistory(platform: Platform, repo: RepoId, head: string, headText: string): AsyncGenerator<string> {
+async function* answersHistory(platform: Platform, repo: RepoId, head: string, file: { path: AnswersFile; text: string }): AsyncGenerator<string> {
   let newest = true;
-  for await (const sha of platform.fileHistory(repo, ANSWERS_FILE, head)) {
+  for await (const sha of platform.fileHistory(repo, file.path, head)) {
     if (newest) {
       newest = false;
-      yield headText;
+      yield file.text;
       continue;
     }
-    const text = await platform.fileText(repo, ANSWERS_FILE, sha);
+    const text = await platform.fileText(repo, file.path, sha);
     if (text === undefined) return;
     yield text;
   }

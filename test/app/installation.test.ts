@@ -35,7 +35,7 @@ describe.each([
   ['installation', 'the app is installed (installation.created)', installationPayload, false],
   ['installation_repositories', 'repositories are added to the installation (installation_repositories.added)', repositoriesAddedPayload, true],
 ])('when %s: %s', (event, _when, payload, looksForTemplate) => {
-  it('a listed repository whose answers name a template and is behind gets an update PR to its latest release; one without answers costs one read', async () => {
+  it('a listed repository whose answers name a template and is behind gets an update PR to its latest release; one without answers costs two reads (its answers file, then cruft\'s .cruft.json)', async () => {
     const template = await createTemplate();
     await template.release('v1.1.0', { 'Dockerfile.hbs': 'FROM python:3.13-slim\nENV LOG_LEVEL={{log_level}}\n' });
     await template.release('v1.2.0', { 'Makefile': 'test:\n\tpytest --cov\n\nlint:\n\truff check .\n' });
@@ -60,11 +60,11 @@ describe.each([
     expect(await payments.bare.show(UPDATE_BRANCH, 'Makefile')).toBe('test:\n\tpytest --cov\n\nlint:\n\truff check .\n');
     expect(await payments.bare.show(UPDATE_BRANCH, '.github/template-drift.yml')).toMatch(/^version: v1\.2\.0$/m);
 
-    expect(callsFor(DOCS)).toEqual(['GET /repos/acme/docs/contents/.github%2Ftemplate-drift.yml', ...(looksForTemplate ? ['GET /repos/acme/docs'] : [])]);
+    expect(callsFor(DOCS)).toEqual(['GET /repos/acme/docs/contents/.github%2Ftemplate-drift.yml', 'GET /repos/acme/docs/contents/.cruft.json', ...(looksForTemplate ? ['GET /repos/acme/docs'] : [])]);
     expect(tokenRepositories().sort()).toEqual(['payments', 'service-template']);
   });
 
-  it('repositories without an answers file (and no template_repository) cost one contents read each, plus the repository\'s GET when added: no clone, no token, no write', async () => {
+  it('repositories without an answers file (and no template_repository) cost two contents reads each (the answers file, then cruft\'s .cruft.json), plus the repository\'s GET when added: no clone, no token, no write', async () => {
     const api = mockGitHub();
     for (const name of ['docs', 'wiki']) {
       const repo = await serviceRepo(name, undefined);
@@ -78,8 +78,10 @@ describe.each([
     const calls = sentRequests().filter((request) => request.path !== TOKENS).map((request) => `${request.method} ${request.path}`);
     expect(calls.sort()).toEqual([
       ...(looksForTemplate ? ['GET /repos/acme/docs'] : []),
+      'GET /repos/acme/docs/contents/.cruft.json',
       'GET /repos/acme/docs/contents/.github%2Ftemplate-drift.yml',
       ...(looksForTemplate ? ['GET /repos/acme/wiki'] : []),
+      'GET /repos/acme/wiki/contents/.cruft.json',
       'GET /repos/acme/wiki/contents/.github%2Ftemplate-drift.yml',
     ]);
     expect(tokenRepositories()).toEqual([]);

@@ -6,7 +6,7 @@ import { recordedPayload } from '../support/app-harness.js';
 import { contentJson, contentsPath, pullJson, repoJson } from '../support/github-nock.js';
 import {
   ANSWERS_PATH, commentId, commentPayload, commentsSent, mockAddLabels, mockComment, mockGitHub, mockPermission, mockReaction, mockRepository,
-  sentBodies, sentRequests, startApp, TEMPLATE, templateRepo, useGitHub, type RepoRef,
+  sentBodies, sentRequests, startApp, TEMPLATE, templateRepo, useGitHub, type RepoRef, mockNoAnswers,
 } from '../support/github-mocks.js';
 import { BareRepo, createTemplate, TEMPLATE_MANIFEST, TEMPLATE_V1, type TemplateFixture } from '../support/service-fleet.js';
 import { git, TestRepo } from '../support/temp-repo.js';
@@ -39,7 +39,7 @@ function mockOnboardingPulls(scope: nock.Scope, pulls: { open?: Record<string, u
 /** Everything up to the decision to onboard: the repository, no answers file, no onboarding PR, a template.yml in the template. */
 function mockLookups(api: nock.Scope, bare: BareRepo | undefined, pulls: Parameters<typeof mockOnboardingPulls>[1] = {}, manifest = true): void {
   api.get(`/repos/${BILLING.owner}/${BILLING.repo}`).reply(200, repositoryJson(bare, TEMPLATE));
-  api.get(contentsPath(BILLING.owner, BILLING.repo, ANSWERS_PATH)).reply(404, { message: 'Not Found' });
+  mockNoAnswers(api, BILLING);
   mockOnboardingPulls(api, pulls);
   const read = api.get(contentsPath(TEMPLATE.owner, TEMPLATE.repo, 'template.yml'));
   if (manifest) read.reply(200, contentJson('template.yml', TEMPLATE_MANIFEST));
@@ -114,7 +114,7 @@ describe('onboarding a repository made with "Use this template"', () => {
     declined.head = { ...declined.head, ref: ONBOARDING };
     const api = mockGitHub();
     api.get('/repos/acme/billing-api').reply(200, repositoryJson(undefined, TEMPLATE));
-    api.get(contentsPath(BILLING.owner, BILLING.repo, ANSWERS_PATH)).reply(404, { message: 'Not Found' });
+    mockNoAnswers(api, BILLING);
     mockOnboardingPulls(api, { closed: [declined] });
 
     const app = await startApp();
@@ -148,7 +148,7 @@ describe('onboarding a repository made with "Use this template"', () => {
     const template = await createTemplate();
     const bare = await copiedRepository();
     const api = mockGitHub();
-    api.get(contentsPath(BILLING.owner, BILLING.repo, ANSWERS_PATH)).reply(404, { message: 'Not Found' });
+    mockNoAnswers(api, BILLING);
     mockLookups(api, bare);
     mockCreate(api, template);
 
@@ -177,7 +177,7 @@ describe('onboarding a repository made with "Use this template"', () => {
     (comment.issue as Record<string, unknown>).pull_request = { url: 'https://api.github.com/repos/acme/billing-api/pulls/3' };
     mockReaction(api, BILLING, commentId(comment));
     mockPermission(api, BILLING, 'Codertocat', 'write');
-    api.get(contentsPath(BILLING.owner, BILLING.repo, ANSWERS_PATH)).reply(404, { message: 'Not Found' });
+    mockNoAnswers(api, BILLING);
     mockLookups(api, bare, { open: [onboardingPull] });
     mockRepository(api, templateRepo(template));
     api.get(contentsPath(BILLING.owner, BILLING.repo, ANSWERS_PATH, ONBOARDING.replace('/', '%2F'))).reply(200, contentJson(ANSWERS_PATH, answered));

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BOT } from '../support/app-harness.js';
 import { pushAsPerson } from '../support/git-remote.js';
-import { contentsPath } from '../support/github-nock.js';
 import {
   ANSWERS_PATH, commentsSent, mockBranchHead, mockComment, mockGitHub, mockIssues, mockPulls, mockRelease, mockUpdatePull,
-  mockUpdateStart, mockUpdateToRefreshedPull, openPullFrom, pushPayload, releasePayload, sentBodies, sentRequests, UPDATE_BRANCH, useGitHub,
+  mockUpdateStart, mockUpdateToRefreshedPull, openPullFrom, pushPayload, releasePayload, sentBodies, sentRequests, UPDATE_BRANCH, useGitHub, mockNoAnswers,
 } from '../support/github-mocks.js';
 import { fleetWithPull, type PullFleet } from '../support/update-pull-fixture.js';
 import { git } from '../support/temp-repo.js';
@@ -62,7 +61,7 @@ describe('a person\'s commits on the update branch', () => {
 
     const api = mockGitHub();
     mockPulls(api, PAYMENTS, 'open', [open]);
-    api.get(contentsPath('acme', 'payments', ANSWERS_PATH)).reply(404, { message: 'Not Found' });
+    mockNoAnswers(api, PAYMENTS);
     mockPulls(api, PAYMENTS, 'open', [open]);
     mockBranchHead(api, PAYMENTS, f.payments.bare);
     api.get(COMMENTS).query(true).reply(200, []);

@@ -6,10 +6,9 @@ import { ServiceClone } from '../../src/git/service-clone.js';
 import { INSTALLATION_ID } from '../support/app-harness.js';
 import {
   commentsSent, mockBranchHead, ANSWERS_PATH, mockComment, mockGitHub, mockIssues, mockPulls, mockReleaseNotes, mockUpdatePull, mockUpdateStart, mockUpdateToNewPull, openPullFrom,
-  mockRelease, pushPayload, releasePayload, sentBodies, sentRequests, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub,
+  mockRelease, pushPayload, releasePayload, sentBodies, sentRequests, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub, mockNoAnswers,
 } from '../support/github-mocks.js';
 import { createService, createTemplate, type BareRepo } from '../support/service-fleet.js';
-import { contentsPath } from '../support/github-nock.js';
 import { git, tempDir } from '../support/temp-repo.js';
 import { DOCKERFILE_V11, fleetWithPull } from '../support/update-pull-fixture.js';
 
@@ -170,7 +169,7 @@ describe('a push to the default branch', () => {
     const api = mockGitHub();
     const open = openPullFrom(PAYMENTS, 7, f.created);
     mockPulls(api, PAYMENTS, 'open', [open]);
-    api.get(contentsPath('acme', 'payments', ANSWERS_PATH)).reply(404, { message: 'Not Found' });
+    mockNoAnswers(api, PAYMENTS);
     mockPulls(api, PAYMENTS, 'open', [open]);
     mockBranchHead(api, PAYMENTS, f.payments.bare);
     mockComment(api, PAYMENTS, 7);

@@ -92,10 +92,11 @@ describe('a template release fans out', () => {
   it('does nothing for a release of a repository that is not a template', async () => {
     const api = mockGitHub();
     api.get(contentsPath('acme', 'payments', 'template.yml')).reply(404, { message: 'Not Found' });
+    api.get(contentsPath('acme', 'payments', 'cookiecutter.json')).reply(404, { message: 'Not Found' });
 
     const app = await startApp();
     await app.receive('release', releasePayload('v2.0.0', { repo: { owner: 'acme', repo: 'payments' } }));
-    // Only the template.yml check: useGitHub fails the test on any other call.
+    // Only the template.yml and cookiecutter.json checks: useGitHub fails the test on any other call.
   });
 
   it('goes on with the other repositories when one has an unreadable answers file and another cannot be cloned', async () => {

@@ -13,6 +13,7 @@ import { git } from './temp-repo.js';
 
 export const TEMPLATE = { owner: 'acme', repo: 'service-template' };
 export const ANSWERS_PATH = '.github/template-drift.yml';
+export const CRUFT_PATH = '.cruft.json';
 export const UPDATE_BRANCH = 'template-drift/update';
 export const ISSUE_TITLE = 'Template drift: action required';
 
@@ -225,9 +226,14 @@ export function mockRepository(scope: nock.Scope, repo: MockRepo, times = 1): vo
 }
 
 export function mockAnswers(scope: nock.Scope, repo: MockRepo, times = 1): void {
-  const interceptor = scope.get(contentsPath(repo.owner, repo.repo, ANSWERS_PATH)).times(times);
-  if (repo.answers === undefined) interceptor.reply(404, { message: 'Not Found' });
-  else interceptor.reply(200, contentJson(ANSWERS_PATH, repo.answers));
+  if (repo.answers === undefined) return mockNoAnswers(scope, repo, times);
+  scope.get(contentsPath(repo.owner, repo.repo, ANSWERS_PATH)).times(times).reply(200, contentJson(ANSWERS_PATH, repo.answers));
+}
+
+/** A repository with neither answers file: no `.github/template-drift.yml`, and no cruft's `.cruft.json` either. */
+export function mockNoAnswers(scope: nock.Scope, repo: RepoRef, times = 1): void {
+  scope.get(contentsPath(repo.owner, repo.repo, ANSWERS_PATH)).times(times).reply(404, { message: 'Not Found' });
+  scope.get(contentsPath(repo.owner, repo.repo, CRUFT_PATH)).times(times).reply(404, { message: 'Not Found' });
 }
 
 /**
