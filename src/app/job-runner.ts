@@ -15,6 +15,7 @@ import { handleDashboardTicks } from '../workflows/dashboard-ticks.js';
 import { reconcileInstallation } from '../workflows/reconcile-installation.js';
 import { updateRepository, type UpdateDependencies, type UpdateOutcome, type UpdateRequest } from '../workflows/update-repository.js';
 import { openAppTemplate } from '../workflows/open-template.js';
+import { releaseTemplates, type ReleaseTemplates } from '../workflows/release-templates.js';
 import type { AppRuntime } from './runtime.js';
 
 /**
@@ -23,10 +24,17 @@ import type { AppRuntime } from './runtime.js';
  * repository token is minted here, when the job starts and again if it expires mid-job.
  */
 export function jobRunner(runtime: AppRuntime): JobRunner {
+  // A fan-out opens its template once; the updates it queued, run here, take what it learnt.
+  const templates = new Map<number, ReleaseTemplates>();
+  const templatesOf = (installationId: number): ReleaseTemplates => {
+    let known = templates.get(installationId);
+    if (!known) templates.set(installationId, (known = releaseTemplates()));
+    return known;
+  };
   return async (job, signal) => {
     const platform = await runtime.platformFor(job.installationId, signal);
     const log = runtime.log;
-    const deps = runtime.updateDependencies(job.installationId, platform, signal, log);
+    const deps = { ...runtime.updateDependencies(job.installationId, platform, signal, log), releaseTemplates: templatesOf(job.installationId) };
     switch (job.kind) {
       case 'update': {
         const request: UpdateRequest = { repo: job.repo, ...(job.targetRef !== undefined && { targetRef: job.targetRef }), explicit: job.explicit, reason: updateReason(job) };
@@ -40,7 +48,7 @@ export function jobRunner(runtime: AppRuntime): JobRunner {
         return;
       case 'fan-out-release': {
         const queued = await fanOutRelease({ template: job.repo, tag: job.targetRef, prerelease: job.prerelease, ...(job.wave && { wave: job.wave }) }, {
-          platform, fetching: deps.fetching, log, git: runtime.gitBounds(signal),
+          platform, fetching: deps.fetching, log, git: runtime.gitBounds(signal), releaseTemplates: deps.releaseTemplates,
           // A fan-out stopped (its deadline, or its installation gone) queues nothing more.
           updateLater: async (repo, tag) => {
             if (signal.aborted) return;

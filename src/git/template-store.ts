@@ -23,6 +23,8 @@ export interface TemplateStoreOptions {
   readonly onProgress?: (message: string) => void;
   /** Limits on the template host's git traffic (the app's stall limit and job deadline). */
   readonly bounds?: GitBounds;
+  /** The template's refs as an `ls-remote` a moment ago listed them (a release's fan-out): not asked again. */
+  readonly knownRefs?: ReadonlyMap<string, string>;
   /** Awaited before any fetch, which fails with its failure (the CLI's update fetches only for a clean working tree). */
   readonly beforeFetch?: () => Promise<void>;
 }
@@ -77,7 +79,7 @@ export class TemplateStore {
 }
 
 export class TemplateRepository {
-  private remoteRefs: Promise<Map<string, string>> | undefined;
+  private remoteRefs: Promise<ReadonlyMap<string, string>> | undefined;
   private fetching: Promise<Error | undefined> | undefined;
   private readonly snapshots = new Map<string, Promise<Map<string, FileEntry>>>();
 
@@ -249,7 +251,13 @@ export class TemplateRepository {
     }
   }
 
-  private refs(): Promise<Map<string, string>> {
+  /** Ref name → commit, as the remote lists its branches and tags (asked once). */
+  listedRefs(): Promise<ReadonlyMap<string, string>> {
+    return this.refs();
+  }
+
+  private refs(): Promise<ReadonlyMap<string, string>> {
+    if (!this.remoteRefs && this.options.knownRefs) this.remoteRefs = Promise.resolve(this.options.knownRefs);
     if (!this.remoteRefs) {
       this.options.onProgress?.(`Listing the tags of template ${this.location.display}`);
       this.remoteRefs = this.run(['ls-remote', '--tags', '--heads', '--', this.location.url]).then(parseLsRemote);

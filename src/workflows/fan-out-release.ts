@@ -11,6 +11,7 @@ import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
 import { answersOnGitHub } from './answers-on-github.js';
 import type { Log } from './log.js';
 import { openAppTemplate, type FetchSettings } from './open-template.js';
+import type { ReleaseTemplates } from './release-templates.js';
 import { releaseRollout } from './release-waves.js';
 
 const ANSWERS_READS_AT_ONCE = 8;
@@ -33,6 +34,8 @@ export interface FanOutDependencies {
   readonly updateLater: (repo: RepoId, tag: string) => Promise<void>;
   /** The canaries went first: queue the release's second wave to start `rollout.waitMs` from now. */
   readonly holdRest: (rollout: Rollout) => Promise<void>;
+  /** Where the template as opened here is kept for the queued updates (this process's memory). */
+  readonly releaseTemplates?: ReleaseTemplates;
 }
 
 /**
@@ -43,7 +46,8 @@ export interface FanOutDependencies {
  * 4. with a `rollout:` in the release's template.yml, only the canaries among them go now, and
  *    the rest are held for the second wave (queued when every canary's PR is merged, or after
  *    `wait`); the second wave itself queues the rest;
- * 5. fetch the template once, so the queued updates all read it from the cache;
+ * 5. open and fetch the template once, so the queued updates all read it from the cache, and
+ *    keep its read access and release list for them (release-templates.ts);
  * 6. queue one update per repository (one failing never stops the others).
  */
 export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencies): Promise<RepoId[]> {
@@ -71,7 +75,8 @@ export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencie
   const { now, held } = splitWaves(targets, rollout, event.wave);
 
   try {
-    const template = await openAppTemplate(platform, `${templateInfo.owner}/${templateInfo.repo}`, deps.fetching, deps.git);
+    const template = await openAppTemplate(platform, `${templateInfo.owner}/${templateInfo.repo}`, deps.fetching, deps.git,
+      deps.releaseTemplates && { templates: deps.releaseTemplates, tag: event.tag, remember: true });
     await template.repository.read((await template.repository.resolve(event.tag)).commit);
   } catch (error) {
     // Each update meets the same problem and reports it in its repository; the fetch was only a head start.

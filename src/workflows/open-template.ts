@@ -5,6 +5,7 @@ import type { GitBounds } from '../git/git-client.js';
 import { redact } from '../git/redact.js';
 import { tokenAuthEnv } from '../git/template-location.js';
 import { TemplateStore, type TemplateRepository } from '../git/template-store.js';
+import type { KnownTemplate, ReleaseTemplates } from './release-templates.js';
 
 /** How the app fetches, for one installation. */
 export interface FetchSettings {
@@ -25,6 +26,13 @@ export interface AppTemplate {
   readonly htmlUrl: string;
 }
 
+/** An update of one release (`tag`) of its template, or (`remember`) that release's fan-out, which keeps what it learns for them. */
+export interface ReleaseContext {
+  readonly templates: ReleaseTemplates;
+  readonly tag: string;
+  readonly remember?: boolean;
+}
+
 interface Readable {
   readonly url: string;
   readonly htmlUrl: string;
@@ -41,13 +49,21 @@ interface Readable {
  *    token for that repository alone, or a public one, confirmed by asking git with no
  *    credentials at all;
  * 3. it is read through this installation's own cache, by git restricted to the allowed protocols.
+ * An update of a release its fan-out opened (`release`) still asks GitHub which repository the
+ * template is, and for that same repository takes the fan-out's read token and release list,
+ * made for the same installation minutes before, instead of a token and an `ls-remote` of its own.
  */
-export async function openAppTemplate(platform: Platform, source: string, fetching: FetchSettings, bounds?: GitBounds): Promise<AppTemplate> {
+export async function openAppTemplate(platform: Platform, source: string, fetching: FetchSettings, bounds?: GitBounds, release?: ReleaseContext): Promise<AppTemplate> {
   const decision = requireAllowedSource(source, fetching.sources);
+  const name = decision.kind === 'github' ? `${decision.owner}/${decision.repo}` : undefined;
+  // The release's fan-out already asked GitHub and the template's host (release-templates.ts).
+  const fannedOut = name && release && !release.remember ? release.templates.known(name, release.tag) : undefined;
   const readable: Readable = decision.kind === 'github'
     // GitHub's names are case-insensitive; its answer carries the canonical spelling.
-    ? await readableOnGitHub(platform, { owner: decision.owner.toLowerCase(), repo: decision.repo.toLowerCase() })
+    ? await readableOnGitHub(platform, { owner: decision.owner.toLowerCase(), repo: decision.repo.toLowerCase() }, fannedOut)
     : { url: decision.url, htmlUrl: decision.url.replace(/\.git$/, '') };
+  // Taken only for the very repository GitHub just named (a renamed or replaced template is asked anew).
+  const known = fannedOut && readable.url === fannedOut.url ? fannedOut : undefined;
 
   const store = new TemplateStore({
     cacheDir: fetching.cacheDir,
@@ -55,9 +71,10 @@ export async function openAppTemplate(platform: Platform, source: string, fetchi
     secrets: readable.token ? [readable.token] : [],
     protocols: fetching.gitProtocols,
     ...(bounds && { bounds }),
+    ...(known && { knownRefs: known.refs }),
   });
   const repository = await store.open({ url: readable.url, display: redact(readable.url) });
-  if (decision.kind === 'github' && !readable.token) {
+  if (decision.kind === 'github' && !readable.token && !known) {
     // Seen but not granted: public, or not ours to read. Git with no credentials at all must see
     // it (an anonymous API read would spend the 60-an-hour unauthenticated limit); its tags are
     // needed anyway. Until this passes, no cached commit of it is served.
@@ -66,8 +83,13 @@ export async function openAppTemplate(platform: Platform, source: string, fetchi
       throw new UserError(`${unreadable(`${decision.owner}/${decision.repo}`)}${detail}`, { cause: error });
     });
   }
-  const name = (readable.repoId?.repo ?? readable.url.split('/').pop() ?? 'template').replace(/\.git$/, '');
-  return { repository, repoId: readable.repoId, name, htmlUrl: readable.htmlUrl };
+  if (name && release?.remember && readable.repoId) {
+    const refs = await repository.listedRefs();
+    // Only a list that holds the release: one read before the tag existed would refuse every update.
+    if (refs.has(`refs/tags/${release.tag}`)) release.templates.remember(name, release.tag, { ...readable, repoId: readable.repoId, refs });
+  }
+  const shown = (readable.repoId?.repo ?? readable.url.split('/').pop() ?? 'template').replace(/\.git$/, '');
+  return { repository, repoId: readable.repoId, name: shown, htmlUrl: readable.htmlUrl };
 }
 
 /**
@@ -75,14 +97,15 @@ export async function openAppTemplate(platform: Platform, source: string, fetchi
  * be made only for the installation's own. A repository it sees but cannot have a token for is
  * public, and is read without credentials.
  */
-async function readableOnGitHub(platform: Platform, id: RepoId): Promise<Readable> {
+async function readableOnGitHub(platform: Platform, id: RepoId, fannedOut?: KnownTemplate): Promise<Readable> {
   const seen = await platform.findRepository(id);
   if (!seen) throw new UserError(unreadable(`${id.owner}/${id.repo}`));
   const repoId = { owner: seen.owner, repo: seen.repo };
   // Tokens name repositories within the installation's account only, so a token made for a
   // same-named repository elsewhere can be no key to this one: at worst a public template is
-  // fetched with a header it does not need.
-  const token = await platform.installedReadToken(repoId);
+  // fetched with a header it does not need. The release's fan-out made one for this repository
+  // minutes ago, for this installation.
+  const token = fannedOut && fannedOut.url === seen.cloneUrl ? fannedOut.token : await platform.installedReadToken(repoId);
   return { url: seen.cloneUrl, htmlUrl: seen.htmlUrl, repoId, ...(token && { token }) };
 }
 

@@ -19,6 +19,7 @@ import { ensureUpdatePull, warnHandsOff } from './ensure-update-pull.js';
 import type { Log } from './log.js';
 import { openAppTemplate, type FetchSettings } from './open-template.js';
 import { prepareUpdate, type PreparedUpdate } from './prepare-update.js';
+import type { ReleaseTemplates } from './release-templates.js';
 import { reportProblem, resolveProblem } from './problem-issue.js';
 import { recordedAnswers } from './recorded-answers.js';
 import type { HooksPolicy } from './template-hooks.js';
@@ -53,6 +54,8 @@ export interface UpdateDependencies {
   readonly renderLimits?: RenderLimits;
   /** Whether templates' hooks run (TEMPLATE_DRIFT_TRUST_HOOKS=true), and the issue text when they may not. */
   readonly hooks?: HooksPolicy;
+  /** What fan-outs in this process learnt of their templates (an update of a release opens it with no request). */
+  readonly releaseTemplates?: ReleaseTemplates;
 }
 
 /**
@@ -117,7 +120,9 @@ async function updateConfigured(
   const repo = request.repo;
   const answersText = answersFile.text;
   const answers = parseAnswersFile(answersFile.path, answersText);
-  const template = await openAppTemplate(platform, answers.template, deps.fetching, deps.git);
+  // An update a release's fan-out queued opens the template as the fan-out did (release-templates.ts).
+  const release = deps.releaseTemplates && request.reason === 'release' && request.targetRef !== undefined ? { templates: deps.releaseTemplates, tag: request.targetRef } : undefined;
+  const template = await openAppTemplate(platform, answers.template, deps.fetching, deps.git, release);
 
   // Step 3: the target, and the reasons not to offer it.
   const [openPull] = await platform.pullsForBranch(repo, UPDATE_BRANCH, 'open');

@@ -50,6 +50,24 @@ describe('a template release, end to end', () => {
     expect(conflict?.body).toContain('| `Makefile` | conflict |');
   });
 
+  it('opens the template once for a fan-out: its updates ask the template\'s host nothing again', async () => {
+    const w = world();
+    const { github } = w;
+    await w.publishTemplate('tpl-once', TEMPLATE_V1);
+    await github.commit(OWNER, 'tpl-once', 'main', TEMPLATE_V1_1);
+    await github.tag(OWNER, 'tpl-once', 'v1.1.0');
+    for (const name of ['once-a', 'once-b', 'once-c']) await w.createService(name, 'tpl-once', { ref: 'v1.0.0', vars: { service_name: name.replace('-', '_') } });
+    await w.settle();
+    const before = github.requests().length;
+    await github.publishRelease(OWNER, 'tpl-once', 'v1.1.0', { body: 'notes' });
+    await w.settle();
+    for (const name of ['once-a', 'once-b', 'once-c']) expect(await github.pulls(OWNER, name)).toHaveLength(1);
+    const requests = github.requests().slice(before);
+    // The fan-out's own release list (ls-remote) and fetch; three updates add none (five without
+    // what the fan-out keeps for them: an ls-remote each).
+    expect(requests.filter((r) => r.path.startsWith(`/${OWNER}/tpl-once.git/`) && r.path.includes('info/refs'))).toHaveLength(2);
+  });
+
   it('gives one PR per repository at the newest version after a redelivery and two quick releases', async () => {
     const w = world();
     const { github } = w;
