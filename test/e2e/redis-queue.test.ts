@@ -97,6 +97,27 @@ describe('the BullMQ queue over Redis, end to end (web process and workers)', ()
     await expectOnePullEach(w, ['t-svc'], 'Update t-tpl to v1.1.0');
   }, 300_000);
 
+  it('repository tokens that expire in the middle of a fan-out are minted again: the fan-out completes', async () => {
+    const w = world();
+    const services = ['x-1', 'x-2', 'x-3', 'x-4', 'x-5', 'x-6'];
+    await w.publishTemplate('x-tpl', TEMPLATE_V1);
+    await w.createServices(services, 'x-tpl', { ref: 'v1.0.0', vars: { service_name: 'xsvc' } });
+    const minted = () => w.github.requestCount('POST', '/app/installations/{installation_id}/access_tokens');
+    const before = minted();
+    w.github.expireRepositoryTokensAfter(4_000);
+    try {
+      await w.github.commit(OWNER, 'x-tpl', 'main', TEMPLATE_V1_1, { message: 'Release v1.1.0' });
+      await w.github.publishRelease(OWNER, 'x-tpl', 'v1.1.0', { body: 'notes' });
+      await until('every repository has its PR', async () => (await pullCounts(w, services)).every((count) => count > 0), 240_000);
+      await w.settle(120_000);
+    } finally {
+      w.github.expireRepositoryTokensAfter(undefined);
+    }
+    await expectOnePullEach(w, services, 'Update x-tpl to v1.1.0');
+    // A write token served its clone or its push, never both: every update minted its token again after its clone.
+    expect(minted() - before).toBeGreaterThanOrEqual(2 * services.length);
+  }, 300_000);
+
   it('removing the app from a repository cancels its queued job', async () => {
     const w = world();
     await w.publishTemplate('r-tpl', TEMPLATE_V1);

@@ -44,7 +44,7 @@ export class GitHttp {
   }
 
   private refusal(repo: RepoRecord, caller: Caller, push: boolean): { status: number; message: string } | undefined {
-    if (caller.kind === 'invalid') return { status: 401, message: 'Invalid username or token. Password authentication is not supported for Git operations.' };
+    if (caller.kind === 'invalid' || this.expiredFor(caller, push)) return { status: 401, message: 'Invalid username or token. Password authentication is not supported for Git operations.' };
     if (!push) {
       if (canRead(caller, repo, this.hub.state)) return undefined;
       return caller.kind === 'anonymous' ? { status: 401, message: 'Authentication required' } : { status: 404, message: 'Repository not found.' };
@@ -53,6 +53,18 @@ export class GitHttp {
     if (!canPush(caller, repo, this.hub.state)) return { status: 403, message: `Permission to ${repo.owner}/${repo.name}.git denied.` };
     if (repo.archived) return { status: 403, message: 'This repository was archived so it is read-only.' };
     return undefined;
+  }
+
+  /**
+   * A short-lived repository token (state.repositoryTokenLifetimeMs) first used to fetch (a
+   * clone) has expired by the time of a push. (One first used for a push may still fetch: git
+   * fetches what a partial clone lacks in the middle of a push.)
+   */
+  private expiredFor(caller: Caller, push: boolean): boolean {
+    if (caller.kind !== 'installation' || !this.hub.state.shortLived(caller.token)) return false;
+    const first = this.hub.state.tokenServices.get(caller.token.token) ?? (push ? 'receive-pack' : 'upload-pack');
+    this.hub.state.tokenServices.set(caller.token.token, first);
+    return push && first === 'upload-pack';
   }
 
   /** A push: the refs are compared before and after, and GitHub's reactions follow before the response ends. */

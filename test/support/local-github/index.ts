@@ -218,6 +218,15 @@ export class LocalGitHub {
     return this.hub.state.mintToken(installationId, 'all', { contents: 'read', metadata: 'read', pull_requests: 'read', issues: 'read' }).token;
   }
 
+  /**
+   * Repository write tokens minted from now on expire `ms` after they are made, and one used for
+   * a clone is refused for a push (undefined: an hour, as GitHub's), so a job that keeps one
+   * token from its clone to its push fails.
+   */
+  expireRepositoryTokensAfter(ms: number | undefined): void {
+    this.hub.state.repositoryTokenLifetimeMs = ms;
+  }
+
   /** Makes every installation token minted so far invalid. */
   expireTokens(): void {
     this.hub.state.expireTokens();

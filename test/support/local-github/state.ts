@@ -59,13 +59,29 @@ export class State {
     return [...this.installations.values()].find((installation) => this.installationRepos(installation).includes(repo));
   }
 
+  /**
+   * When set, tokens that may write to some repositories expire this soon after they are made
+   * (and say so in `expires_at`), and one first used to fetch (a clone) is refused for a push:
+   * as if each outlived its hour between the clone and the push. Only
+   * those: @octokit/auth-app keeps the app's installation-wide tokens 59 minutes whatever their
+   * `expires_at` says.
+   */
+  repositoryTokenLifetimeMs: number | undefined;
+  /** Short-lived tokens (above): the git service each was first used for. */
+  readonly tokenServices = new Map<string, 'upload-pack' | 'receive-pack'>();
+
+  /** Whether `token` is one of the short-lived repository tokens (above). */
+  shortLived(token: TokenRecord): boolean {
+    return token.repositories !== 'all' && token.permissions.contents === 'write' && token.expiresAt.getTime() - Date.now() < TOKEN_LIFETIME_MS / 2;
+  }
+
   mintToken(installationId: number, repositories: 'all' | ReadonlySet<string>, permissions: Record<string, string>): TokenRecord {
     const token: TokenRecord = {
       token: `ghs_${randomBytes(18).toString('base64url')}`,
       installationId,
       repositories,
       permissions,
-      expiresAt: new Date(Date.now() + TOKEN_LIFETIME_MS),
+      expiresAt: new Date(Date.now() + (repositories !== 'all' && permissions.contents === 'write' && this.repositoryTokenLifetimeMs !== undefined ? this.repositoryTokenLifetimeMs : TOKEN_LIFETIME_MS)),
     };
     this.tokens.set(token.token, token);
     return token;
