@@ -8,7 +8,8 @@ import { TEMPLATE_V1, TEMPLATE_V1_1 } from '../support/e2e/service-template.js';
 const world = useWorld({ env: { TEMPLATE_DRIFT_CONCURRENCY: '1' } });
 
 describe('the reconcile at start-up, end to end without Redis', () => {
-  it('finishes a fan-out the app was killed (-9) in the middle of: exactly one PR per repository', async () => {
+  // Six services made with the CLI, a crash and a restart: 23 s on a quiet machine, up to 55 s under load.
+  it('finishes a fan-out the app was killed (-9) in the middle of: exactly one PR per repository', { timeout: 120_000 }, async () => {
     const w = world();
     const services = ['k-1', 'k-2', 'k-3', 'k-4', 'k-5', 'k-6'];
     await w.publishTemplate('k-tpl', TEMPLATE_V1);
