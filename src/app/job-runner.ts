@@ -1,7 +1,7 @@
 import { ONBOARDING_BRANCH, UPDATE_BRANCH } from '../engine/pull-request-text.js';
 import type { RepoId } from '../github/platform.js';
 import { JobDeadlineError } from '../queue/job-errors.js';
-import type { Job } from '../queue/job.js';
+import { carriedReads, type Job } from '../queue/job.js';
 import type { JobRunner } from '../queue/job-queue.js';
 import { RetryableJobError } from '../queue/retryable.js';
 import { deleteMergedBranch } from '../workflows/close-update-pull.js';
@@ -37,7 +37,10 @@ export function jobRunner(runtime: AppRuntime): JobRunner {
     const deps = { ...runtime.updateDependencies(job.installationId, platform, signal, log), releaseTemplates: templatesOf(job.installationId) };
     switch (job.kind) {
       case 'update': {
-        const request: UpdateRequest = { repo: job.repo, ...(job.targetRef !== undefined && { targetRef: job.targetRef }), explicit: job.explicit, reason: updateReason(job) };
+        const request: UpdateRequest = {
+          repo: job.repo, ...(job.targetRef !== undefined && { targetRef: job.targetRef }), explicit: job.explicit, reason: updateReason(job),
+          ...(job.fannedOut && { fannedOut: job.fannedOut }),
+        };
         const outcome = await recordedUpdate(runtime, job.installationId, request, deps);
         retryWhenRemoteFailed(outcome);
         if (outcome.kind === 'not-configured' && job.onboardIfNew) await onboardRepository({ repo: job.repo }, deps);
@@ -50,11 +53,14 @@ export function jobRunner(runtime: AppRuntime): JobRunner {
         const queued = await fanOutRelease({ template: job.repo, tag: job.targetRef, prerelease: job.prerelease, ...(job.wave && { wave: job.wave }) }, {
           platform, fetching: deps.fetching, log, git: runtime.gitBounds(signal), releaseTemplates: deps.releaseTemplates,
           // A fan-out stopped (its deadline, or its installation gone) queues nothing more.
-          updateLater: async (repo, tag) => {
+          // What it read for each repository goes along (a job record: never a token).
+          updateLater: async (repo, tag, reads) => {
+            const fannedOut = carriedReads(reads);
             if (signal.aborted) return;
             await runtime.queue.enqueue({
               kind: 'update', installationId: job.installationId, repo, targetRef: tag, reason: 'release', explicit: false,
               template: `${job.repo.owner}/${job.repo.repo}`,
+              ...(fannedOut && { fannedOut }),
             });
           },
           // The second wave is a job like the first, delayed by the rollout's wait; a merged last canary may queue it sooner.

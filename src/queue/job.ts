@@ -1,11 +1,45 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { ANSWERS_FILES } from '../engine/answers-document.js';
+import { blobId } from '../engine/blob-id.js';
 import { isAtOrPast } from '../engine/template-versions.js';
 
 /** GitHub's own characters for account and repository names: nothing a key or a path could misread. */
 const NAME = /^[A-Za-z0-9._-]{1,100}$/;
 const repoId = z.object({ owner: z.string().regex(NAME), repo: z.string().regex(NAME) });
 const positive = z.number().int().positive();
+
+/** A plain http(s) clone or web URL: no credentials, query or fragment (the update checks it names the served GitHub). */
+const plainUrl = z.string().max(1000).regex(/^https?:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?\/[A-Za-z0-9._~/-]*$/);
+/** Answers files are a few hundred bytes; a bigger one is read from the repository as before. */
+const MAX_CARRIED_ANSWERS = 64 * 1024;
+
+/**
+ * What a release's fan-out already read for an update, so that the update does not ask GitHub
+ * again: the answers file (used only while the blob at the head the update works on is this one),
+ * the repository's clone URL and default branch, and the template repository. Never a token.
+ */
+const fannedOut = z.object({
+  answers: z.object({
+    path: z.enum(ANSWERS_FILES),
+    text: z.string().max(MAX_CARRIED_ANSWERS),
+    blob: z.string().regex(/^[0-9a-f]{40}$/),
+  }).refine((answers) => blobId(Buffer.from(answers.text)) === answers.blob, 'the answers text is not the blob it names').optional(),
+  repository: z.object({ cloneUrl: plainUrl, defaultBranch: z.string().min(1).max(255).regex(/^(?!-)[^\s\p{Cc}]+$/u) }),
+  template: z.object({ ...repoId.shape, cloneUrl: plainUrl, htmlUrl: plainUrl }),
+});
+export type FannedOut = z.infer<typeof fannedOut>;
+
+/**
+ * What of a fan-out's reads a job can carry: all of them, or all but an answers file too big for
+ * a record, or nothing when a URL is not one a job accepts (the update then asks GitHub, as before).
+ */
+export function carriedReads(reads: FannedOut | Omit<FannedOut, 'answers'>): FannedOut | undefined {
+  if (fannedOut.safeParse(reads).success) return reads;
+  if (!('answers' in reads)) return undefined;
+  const rest = { repository: reads.repository, template: reads.template };
+  return fannedOut.safeParse(rest).success ? rest : undefined;
+}
 
 /** What every job holds: where it works and why. Never a token: the worker mints its own. */
 const installationWide = {
@@ -35,7 +69,7 @@ export const jobSchema = z.discriminatedUnion('kind', [
    */
   z.object({
     kind: z.literal('update'), ...common, template: z.string().regex(/^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/).optional(),
-    onboardIfNew: z.boolean().optional(),
+    onboardIfNew: z.boolean().optional(), fannedOut: fannedOut.optional(),
   }),
   /** A repository made with "Use this template": its one onboarding PR. */
   z.object({ kind: z.literal('onboard'), ...common }),

@@ -8,7 +8,9 @@ import { isAtOrPast } from '../engine/template-versions.js';
 import { isCanary, type Rollout } from '../engine/rollout.js';
 import type { GitBounds } from '../git/git-client.js';
 import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
+import { blobId } from '../engine/blob-id.js';
 import { answersOnGitHub } from './answers-on-github.js';
+import type { FannedOutReads } from './fanned-out-reads.js';
 import type { Log } from './log.js';
 import { openAppTemplate, type FetchSettings } from './open-template.js';
 import type { ReleaseTemplates } from './release-templates.js';
@@ -30,8 +32,8 @@ export interface FanOutDependencies {
   readonly log: Log;
   /** The stall limit and the job's deadline for the template fetch. */
   readonly git?: GitBounds;
-  /** Queues the update of one repository to `tag`; resolves once the queue has accepted it. */
-  readonly updateLater: (repo: RepoId, tag: string) => Promise<void>;
+  /** Queues the update of one repository to `tag`, with what was read here for it; resolves once the queue has accepted it. */
+  readonly updateLater: (repo: RepoId, tag: string, reads: FannedOutReads) => Promise<void>;
   /** The canaries went first: queue the release's second wave to start `rollout.waitMs` from now. */
   readonly holdRest: (rollout: Rollout) => Promise<void>;
   /** Where the template as opened here is kept for the queued updates (this process's memory). */
@@ -48,7 +50,8 @@ export interface FanOutDependencies {
  *    `wait`); the second wave itself queues the rest;
  * 5. open and fetch the template once, so the queued updates all read it from the cache, and
  *    keep its read access and release list for them (release-templates.ts);
- * 6. queue one update per repository (one failing never stops the others).
+ * 6. queue one update per repository, with the answers file, clone URL and template repository
+ *    read here, so that it does not read them again (one failing never stops the others).
  */
 export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencies): Promise<RepoId[]> {
   const { platform, log } = deps;
@@ -62,9 +65,10 @@ export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencie
     !repo.archived && `${repo.owner}/${repo.repo}`.toLowerCase() !== `${templateInfo.owner}/${templateInfo.repo}`.toLowerCase());
   // One contents read per repository, a few at a time: an installation may have thousands.
   const reads = new PQueue({ concurrency: ANSWERS_READS_AT_ONCE });
-  const answersOf = await Promise.all(candidates.map((repo) => reads.add(() => readAnswers(platform, repo, templateInfo, log))));
+  const read = await Promise.all(candidates.map((repo) => reads.add(() => readAnswers(platform, repo, templateInfo, log))));
+  const found = new Map(candidates.map((repo, index) => [repo, read[index]?.found]));
   const targets = candidates.filter((_repo, index) => {
-    const answers = answersOf[index];
+    const answers = read[index]?.answers;
     if (answers === 'broken') return true; // its update turns the broken file into the "action required" issue
     if (!answers || !usesTemplate(answers.template, templateInfo)) return false;
     if (event.prerelease && !answers.prereleases) return false;
@@ -74,16 +78,24 @@ export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencie
   const rollout = manifest === undefined ? undefined : releaseRollout(manifest, event, log);
   const { now, held } = splitWaves(targets, rollout, event.wave);
 
+  // Asked of GitHub once, above: the fan-out and its updates all open the template as it answered.
+  const carried = { owner: templateInfo.owner, repo: templateInfo.repo, cloneUrl: templateInfo.cloneUrl, htmlUrl: templateInfo.htmlUrl };
   try {
     const template = await openAppTemplate(platform, `${templateInfo.owner}/${templateInfo.repo}`, deps.fetching, deps.git,
-      deps.releaseTemplates && { templates: deps.releaseTemplates, tag: event.tag, remember: true });
+      deps.releaseTemplates && { templates: deps.releaseTemplates, tag: event.tag, remember: true }, carried);
     await template.repository.read((await template.repository.resolve(event.tag)).commit);
   } catch (error) {
     // Each update meets the same problem and reports it in its repository; the fetch was only a head start.
     log.warn({ err: error, template: event.template, tag: event.tag }, 'could not fetch the released template ahead of the updates');
   }
 
-  for (const repo of now) await deps.updateLater({ owner: repo.owner, repo: repo.repo }, event.tag);
+  for (const repo of now) {
+    const answers = found.get(repo);
+    await deps.updateLater({ owner: repo.owner, repo: repo.repo }, event.tag, {
+      repository: { cloneUrl: repo.cloneUrl, defaultBranch: repo.defaultBranch }, template: carried,
+      ...(answers && { answers: { ...answers, blob: blobId(Buffer.from(answers.text)) } }),
+    });
+  }
   const wave = rollout ? (event.wave ?? (held.length > 0 ? 'canary' : 'all')) : 'all';
   log.info({ template: event.template, tag: event.tag, repositories: now.length, wave, ...(wave === 'canary' && { canaries: now.map((r) => `${r.owner}/${r.repo}`) }) }, 'template release queued for repositories');
   if (rollout && held.length > 0) {
@@ -110,18 +122,20 @@ function usesTemplate(source: string, template: RepositoryInfo): boolean {
 }
 
 /**
- * A repository's answers; undefined when it has none; 'broken' when the file cannot be read but
+ * A repository's answers (and the file as read); undefined when it has none; 'broken' when the file cannot be read but
  * names this template, so that the repository still hears about it.
  */
-async function readAnswers(platform: Platform, repo: RepoId, template: RepositoryInfo, log: Log): Promise<Answers | 'broken' | undefined> {
+async function readAnswers(platform: Platform, repo: RepoId, template: RepositoryInfo, log: Log): Promise<{ answers: Answers | 'broken' | undefined; found?: AnswersRead }> {
   const found = await answersOnGitHub(platform, repo);
-  if (found === undefined) return undefined;
+  if (found === undefined) return { answers: undefined };
   const { path, text } = found;
   try {
-    return parseAnswersFile(path, text);
+    return { answers: parseAnswersFile(path, text), found };
   } catch (error) {
     const named = text.toLowerCase().includes(`${template.owner}/${template.repo}`.toLowerCase());
     log.warn({ repo, err: error, namesTemplate: named }, 'answers file unreadable');
-    return named ? 'broken' : undefined;
+    return { answers: named ? 'broken' : undefined, found };
   }
 }
+
+type AnswersRead = NonNullable<Awaited<ReturnType<typeof answersOnGitHub>>>;

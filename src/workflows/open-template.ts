@@ -5,6 +5,7 @@ import type { GitBounds } from '../git/git-client.js';
 import { redact } from '../git/redact.js';
 import { tokenAuthEnv } from '../git/template-location.js';
 import { TemplateStore, type TemplateRepository } from '../git/template-store.js';
+import { namesOnServedGitHub, type CarriedRepository } from './fanned-out-reads.js';
 import type { KnownTemplate, ReleaseTemplates } from './release-templates.js';
 
 /** How the app fetches, for one installation. */
@@ -52,15 +53,19 @@ interface Readable {
  * An update of a release its fan-out opened (`release`) still asks GitHub which repository the
  * template is, and for that same repository takes the fan-out's read token and release list,
  * made for the same installation minutes before, instead of a token and an `ls-remote` of its own.
+ * With `carried` (the template repository as the fan-out's job recorded it) it does not ask
+ * GitHub again either, when that is the repository the answers name, on the served GitHub.
  */
-export async function openAppTemplate(platform: Platform, source: string, fetching: FetchSettings, bounds?: GitBounds, release?: ReleaseContext): Promise<AppTemplate> {
+export async function openAppTemplate(
+  platform: Platform, source: string, fetching: FetchSettings, bounds?: GitBounds, release?: ReleaseContext, carried?: CarriedRepository,
+): Promise<AppTemplate> {
   const decision = requireAllowedSource(source, fetching.sources);
   const name = decision.kind === 'github' ? `${decision.owner}/${decision.repo}` : undefined;
   // The release's fan-out already asked GitHub and the template's host (release-templates.ts).
   const fannedOut = name && release && !release.remember ? release.templates.known(name, release.tag) : undefined;
   const readable: Readable = decision.kind === 'github'
     // GitHub's names are case-insensitive; its answer carries the canonical spelling.
-    ? await readableOnGitHub(platform, { owner: decision.owner.toLowerCase(), repo: decision.repo.toLowerCase() }, fannedOut)
+    ? await readableOnGitHub(platform, { owner: decision.owner.toLowerCase(), repo: decision.repo.toLowerCase() }, fannedOut, carriedFor(decision, carried, fetching))
     : { url: decision.url, htmlUrl: decision.url.replace(/\.git$/, '') };
   // Taken only for the very repository GitHub just named (a renamed or replaced template is asked anew).
   const known = fannedOut && readable.url === fannedOut.url ? fannedOut : undefined;
@@ -97,8 +102,8 @@ export async function openAppTemplate(platform: Platform, source: string, fetchi
  * be made only for the installation's own. A repository it sees but cannot have a token for is
  * public, and is read without credentials.
  */
-async function readableOnGitHub(platform: Platform, id: RepoId, fannedOut?: KnownTemplate): Promise<Readable> {
-  const seen = await platform.findRepository(id);
+async function readableOnGitHub(platform: Platform, id: RepoId, fannedOut?: KnownTemplate, carried?: CarriedRepository): Promise<Readable> {
+  const seen = carried ?? (await platform.findRepository(id));
   if (!seen) throw new UserError(unreadable(`${id.owner}/${id.repo}`));
   const repoId = { owner: seen.owner, repo: seen.repo };
   // Tokens name repositories within the installation's account only, so a token made for a
@@ -107,6 +112,13 @@ async function readableOnGitHub(platform: Platform, id: RepoId, fannedOut?: Know
   // minutes ago, for this installation.
   const token = fannedOut && fannedOut.url === seen.cloneUrl ? fannedOut.token : await platform.installedReadToken(repoId);
   return { url: seen.cloneUrl, htmlUrl: seen.htmlUrl, repoId, ...(token && { token }) };
+}
+
+/** The carried template, when it is the repository the answers name and both its URLs are on the served GitHub. */
+function carriedFor(named: RepoId, carried: CarriedRepository | undefined, fetching: FetchSettings): CarriedRepository | undefined {
+  if (!carried || carried.owner.toLowerCase() !== named.owner.toLowerCase() || carried.repo.toLowerCase() !== named.repo.toLowerCase()) return undefined;
+  const served = (url: string) => namesOnServedGitHub(url, carried, fetching.sources);
+  return served(carried.cloneUrl) && served(carried.htmlUrl) ? carried : undefined;
 }
 
 function unreadable(template: string): string {

@@ -1,4 +1,4 @@
-import { parseAnswersFile, type AnswersFile } from '../engine/answers-document.js';
+import { ANSWERS_FILES, parseAnswersFile, type AnswersFile } from '../engine/answers-document.js';
 import { ANSWERS_FILE } from '../engine/answers-file.js';
 import { REGULAR } from '../engine/file-map.js';
 import type { Merger } from '../engine/merger.js';
@@ -16,6 +16,7 @@ import { renewingToken } from '../github/renewing-token.js';
 import { answersOnGitHub } from './answers-on-github.js';
 import { closeUpdatePull } from './close-update-pull.js';
 import { ensureUpdatePull, warnHandsOff } from './ensure-update-pull.js';
+import { namesOnServedGitHub, type FannedOutReads } from './fanned-out-reads.js';
 import type { Log } from './log.js';
 import { openAppTemplate, type FetchSettings } from './open-template.js';
 import { prepareUpdate, type PreparedUpdate } from './prepare-update.js';
@@ -33,6 +34,8 @@ export interface UpdateRequest {
   /** A person asked (`/sync-template`): declines and "already past" do not apply. */
   readonly explicit: boolean;
   readonly reason: 'release' | 'command' | 'push' | 'installation' | 'reconcile';
+  /** What the release's fan-out already read for this repository (fanned-out-reads.ts). */
+  readonly fannedOut?: FannedOutReads;
 }
 
 export type UpdateOutcome =
@@ -61,7 +64,8 @@ export interface UpdateDependencies {
 /**
  * Brings one service repository in line with its template through one pull request.
  * 1. read the answers file (none: the repository has not opted in), then clone the default
- *    branch (shallow, blobless) with a token for this repository only;
+ *    branch (shallow, blobless) with a token for this repository only; an update a fan-out
+ *    queued takes the file, the clone URL and the template repository from the job instead;
  * 2. parse the answers file from the clone and open the template it names;
  * 3. decide the target, and whether it is declined or already reached;
  * 4. compute the whole update (engine); nothing to change → close any update PR and stop;
@@ -74,7 +78,8 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
   const { platform, log } = deps;
   // Most repositories of an installation never opted in: one API read says so (two for a
   // repository without the native file, which may be cruft's), before any clone.
-  const answersRead = await answersOnGitHub(platform, request.repo);
+  const carried = request.fannedOut;
+  const answersRead = carried?.answers ?? (await answersOnGitHub(platform, request.repo));
   if (answersRead === undefined) {
     // A push that removed the answers file opted the repository out, and merging its open
     // update PR would bring the file back. Only pushes look: other events reach every repository.
@@ -84,7 +89,8 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
     }
     return { kind: 'not-configured' };
   }
-  const repoInfo = await platform.repository(request.repo);
+  const repoInfo = carried && namesOnServedGitHub(carried.repository.cloneUrl, request.repo, deps.fetching.sources)
+    ? carried.repository : await platform.repository(request.repo);
   // Minted now, and again should it near its end before the push: an update can outlive a token.
   const token = renewingToken(() => platform.repositoryToken(request.repo, 'write'));
   const clone = await ServiceClone.open({
@@ -94,10 +100,9 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
   try {
     // The clone's answers file is the one that counts (a push may have come in between); when its
     // blob id is that of the text just read, that text stands in and no blob is downloaded.
-    const answersFile = answersRead.path;
-    const answersText = await clone.readText(answersFile, [answersRead.text]);
-    if (answersText === undefined) return { kind: 'not-configured' };
-    return await updateConfigured(request, deps, clone, { path: answersFile, text: answersText }, repoInfo);
+    const answersFile = carried?.answers ? await answersInClone(clone, answersRead) : await readAnswersFile(clone, answersRead);
+    if (answersFile === undefined) return { kind: 'not-configured' };
+    return await updateConfigured(request, deps, clone, answersFile, repoInfo);
   } catch (error) {
     // Stopped at its deadline (or its installation left): the queue has already answered for it.
     if (deps.git?.signal?.aborted) throw error;
@@ -113,8 +118,26 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
   }
 }
 
+async function readAnswersFile(clone: ServiceClone, read: { path: AnswersFile; text: string }): Promise<{ path: AnswersFile; text: string } | undefined> {
+  const text = await clone.readText(read.path, [read.text]);
+  return text === undefined ? undefined : { path: read.path, text };
+}
+
+/**
+ * The answers file at the clone's head, as the API read would have found it (the native file
+ * first, then `.cruft.json`), where the text the fan-out read stands in only for the very same blob.
+ */
+async function answersInClone(clone: ServiceClone, carried: { path: AnswersFile; text: string }): Promise<{ path: AnswersFile; text: string } | undefined> {
+  for (const path of ANSWERS_FILES) {
+    const text = await clone.readText(path, path === carried.path ? [carried.text] : []);
+    if (text !== undefined) return { path, text };
+  }
+  return undefined;
+}
+
 async function updateConfigured(
-  request: UpdateRequest, deps: UpdateDependencies, clone: ServiceClone, answersFile: { path: AnswersFile; text: string }, repoInfo: RepositoryInfo,
+  request: UpdateRequest, deps: UpdateDependencies, clone: ServiceClone, answersFile: { path: AnswersFile; text: string },
+  repoInfo: Pick<RepositoryInfo, 'defaultBranch'>,
 ): Promise<UpdateOutcome> {
   const { platform, log } = deps;
   const repo = request.repo;
@@ -122,7 +145,7 @@ async function updateConfigured(
   const answers = parseAnswersFile(answersFile.path, answersText);
   // An update a release's fan-out queued opens the template as the fan-out did (release-templates.ts).
   const release = deps.releaseTemplates && request.reason === 'release' && request.targetRef !== undefined ? { templates: deps.releaseTemplates, tag: request.targetRef } : undefined;
-  const template = await openAppTemplate(platform, answers.template, deps.fetching, deps.git, release);
+  const template = await openAppTemplate(platform, answers.template, deps.fetching, deps.git, release, request.fannedOut?.template);
 
   // Step 3: the target, and the reasons not to offer it.
   const [openPull] = await platform.pullsForBranch(repo, UPDATE_BRANCH, 'open');

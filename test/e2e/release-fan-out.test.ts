@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAnswers } from '../../src/engine/answers-file.js';
 import { OWNER } from '../support/e2e/fleet.js';
+import { until } from '../support/e2e/until.js';
 import { useWorld } from '../support/e2e/use-world.js';
 import { TEMPLATE_V1, TEMPLATE_V1_1, TEMPLATE_V1_2 } from '../support/e2e/service-template.js';
 
@@ -66,6 +67,38 @@ describe('a template release, end to end', () => {
     // The fan-out's own release list (ls-remote) and fetch; three updates add none (five without
     // what the fan-out keeps for them: an ls-remote each).
     expect(requests.filter((r) => r.path.startsWith(`/${OWNER}/tpl-once.git/`) && r.path.includes('info/refs'))).toHaveLength(2);
+    // The fan-out asked GitHub for the template once and read each answers file; its jobs carry what
+    // it read, so the updates ask for neither repository nor answers file again (ten more requests before).
+    const api = (path: string) => requests.filter((r) => r.method === 'GET' && decodeURIComponent(r.path.split('?')[0]!) === path).length;
+    expect(api(`/repos/${OWNER}/tpl-once`)).toBe(1);
+    for (const name of ['once-a', 'once-b', 'once-c']) {
+      expect(api(`/repos/${OWNER}/${name}`)).toBe(0);
+      expect(api(`/repos/${OWNER}/${name}/contents/.github/template-drift.yml`)).toBe(1);
+    }
+  });
+
+  it('reads an answers file changed after the fan-out read it from the repository, not the text its job carries', async () => {
+    const w = world();
+    const { github } = w;
+    await w.publishTemplate('tpl-stale', TEMPLATE_V1);
+    await github.commit(OWNER, 'tpl-stale', 'main', TEMPLATE_V1_1);
+    await github.tag(OWNER, 'tpl-stale', 'v1.1.0');
+    await w.createService('stale-a', 'tpl-stale', { ref: 'v1.0.0', vars: { service_name: 'before' } });
+    await w.settle();
+    // The fan-out has read the answers file and waits on the template's host while a person changes that file.
+    github.stallGit(OWNER, 'tpl-stale');
+    await github.publishRelease(OWNER, 'tpl-stale', 'v1.1.0', { body: 'notes' });
+    await until('the fan-out waits on the template host', () => github.stalledGitRequests(OWNER, 'tpl-stale') > 0);
+    const answers = (await github.readFile(OWNER, 'stale-a', 'main', '.github/template-drift.yml'))!;
+    expect(answers).toContain('before');
+    await github.commit(OWNER, 'stale-a', 'main', { '.github/template-drift.yml': answers.replaceAll('before', 'after') }, { deliver: false });
+    github.resumeGit(OWNER, 'tpl-stale');
+    await w.settle();
+    const [pull, ...more] = await github.pulls(OWNER, 'stale-a');
+    expect(more).toEqual([]);
+    expect(pull).toMatchObject({ state: 'open', title: 'Update tpl-stale to v1.1.0' });
+    expect(parseAnswers((await github.readFile(OWNER, 'stale-a', UPDATE_BRANCH, '.github/template-drift.yml'))!).variables).toMatchObject({ service_name: 'after' });
+    expect(await github.readFile(OWNER, 'stale-a', UPDATE_BRANCH, 'Dockerfile')).toContain('"after.wsgi"');
   });
 
   it('gives one PR per repository at the newest version after a redelivery and two quick releases', async () => {

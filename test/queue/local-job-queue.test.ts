@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jobIdentity, readJob, type Job } from '../../src/queue/job.js';
+import { blobId } from '../../src/engine/blob-id.js';
+import { carriedReads, jobIdentity, readJob, type Job } from '../../src/queue/job.js';
 import { LocalJobQueue } from '../../src/queue/local-job-queue.js';
 
 const base = { installationId: 7, repo: { owner: 'acme', repo: 'payments' }, reason: 'release', explicit: false } as const;
@@ -34,6 +35,38 @@ describe('jobs as data', () => {
     expect(() => readJob({ ...base, kind: 'sync-template', comment: { issueNumber: 1, commentId: 2 } })).toThrow(); // who asked
     // Extra fields (a token someone put there) are not carried into the job.
     expect(readJob({ ...update('v1'), token: 'ghs_secret' })).not.toHaveProperty('token');
+  });
+
+  it('an update a fan-out queued carries what it read, and a record with anything hostile in it is refused', () => {
+    const text = 'template: acme/tpl\nversion: v1.0.0\n';
+    const fannedOut = {
+      answers: { path: '.github/template-drift.yml', text, blob: blobId(Buffer.from(text)) },
+      repository: { cloneUrl: 'https://github.com/acme/payments.git', defaultBranch: 'main' },
+      template: { owner: 'acme', repo: 'tpl', cloneUrl: 'https://github.com/acme/tpl.git', htmlUrl: 'https://github.com/acme/tpl' },
+    } as const;
+    const carrying = { ...update('v1.1.0'), fannedOut };
+    expect(readJob(carrying)).toEqual(carrying);
+    // The same update, whatever it carries: one job.
+    expect(jobIdentity(readJob(carrying))).toBe(jobIdentity(update('v1.1.0')));
+    const hostile = [
+      { answers: { ...fannedOut.answers, text: `${text}# edited\n` } }, // text that is not the blob it names
+      { answers: { ...fannedOut.answers, path: '../../etc/passwd' } },
+      { answers: { ...fannedOut.answers, text: 'x'.repeat(65 * 1024), blob: blobId(Buffer.from('x'.repeat(65 * 1024))) } },
+      { repository: { ...fannedOut.repository, cloneUrl: 'https://x-access-token:ghs_secret@github.com/acme/payments.git' } },
+      { repository: { ...fannedOut.repository, cloneUrl: 'ext::sh -c touch% /tmp/pwned' } },
+      { repository: { ...fannedOut.repository, cloneUrl: 'file:///etc/acme/payments.git' } },
+      { repository: { ...fannedOut.repository, defaultBranch: '--upload-pack=touch /tmp/pwned' } },
+      { repository: { ...fannedOut.repository, defaultBranch: 'main\nevil' } },
+      { template: { ...fannedOut.template, htmlUrl: 'javascript:alert(1)' } },
+      { template: { ...fannedOut.template, repo: '../tpl' } },
+    ];
+    for (const change of hostile) expect(() => readJob({ ...carrying, fannedOut: { ...fannedOut, ...change } }), JSON.stringify(change)).toThrow();
+    // A token someone put there is not carried into the job.
+    expect(readJob({ ...carrying, fannedOut: { ...fannedOut, token: 'ghs_secret' } })).not.toHaveProperty('fannedOut.token');
+    // The fan-out queues what a record can hold: an answers file too big for one is read again; a URL no job accepts, everything.
+    const big = 'x'.repeat(65 * 1024);
+    expect(carriedReads({ ...fannedOut, answers: { ...fannedOut.answers, text: big, blob: blobId(Buffer.from(big)) } })).toEqual({ repository: fannedOut.repository, template: fannedOut.template });
+    expect(carriedReads({ ...fannedOut, repository: { ...fannedOut.repository, cloneUrl: 'file:///srv/acme/payments.git' } })).toBeUndefined();
   });
 
   it('an installation\'s own jobs (a dashboard refresh, a reconcile scan) name no repository; a ticked box names who ticked it', () => {
