@@ -1,12 +1,18 @@
 import { ANSWERS_FILES, type AnswersFile } from '../engine/answers-document.js';
 import type { Platform, RepoId } from '../github/platform.js';
 
+/** An answers file as read: which of the two it is, and its text. */
+export interface AnswersText {
+  readonly path: AnswersFile;
+  readonly text: string;
+}
+
 /**
  * A repository's answers file on its default branch, read through the API (no clone): the native
  * one, else cruft's `.cruft.json`, so repositories that cruft manages are found as they are. One
  * read for a repository with the native file, two for any other.
  */
-export async function answersOnGitHub(platform: Platform, repo: RepoId): Promise<{ path: AnswersFile; text: string } | undefined> {
+export async function answersOnGitHub(platform: Platform, repo: RepoId): Promise<AnswersText | undefined> {
   for (const path of ANSWERS_FILES) {
     const text = await platform.fileText(repo, path);
     if (text !== undefined) return { path, text };

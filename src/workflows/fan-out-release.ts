@@ -9,7 +9,7 @@ import { isCanary, type Rollout } from '../engine/rollout.js';
 import type { GitBounds } from '../git/git-client.js';
 import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
 import { blobId } from '../engine/blob-id.js';
-import { answersOnGitHub } from './answers-on-github.js';
+import { answersOnGitHub, type AnswersText } from './answers-on-github.js';
 import type { FannedOutReads } from './fanned-out-reads.js';
 import type { Log } from './log.js';
 import { openAppTemplate, type FetchSettings } from './open-template.js';
@@ -125,7 +125,7 @@ function usesTemplate(source: string, template: RepositoryInfo): boolean {
  * A repository's answers (and the file as read); undefined when it has none; 'broken' when the file cannot be read but
  * names this template, so that the repository still hears about it.
  */
-async function readAnswers(platform: Platform, repo: RepoId, template: RepositoryInfo, log: Log): Promise<{ answers: Answers | 'broken' | undefined; found?: AnswersRead }> {
+async function readAnswers(platform: Platform, repo: RepoId, template: RepositoryInfo, log: Log): Promise<{ answers: Answers | 'broken' | undefined; found?: AnswersText }> {
   const found = await answersOnGitHub(platform, repo);
   if (found === undefined) return { answers: undefined };
   const { path, text } = found;
@@ -138,4 +138,3 @@ async function readAnswers(platform: Platform, repo: RepoId, template: Repositor
   }
 }
 
-type AnswersRead = NonNullable<Awaited<ReturnType<typeof answersOnGitHub>>>;

@@ -1,4 +1,4 @@
-import type { AnswersFile } from '../engine/answers-document.js';
+import type { AnswersText } from './answers-on-github.js';
 import { judgeTemplateSource, type SourcePolicy } from '../engine/template-source-policy.js';
 import type { RepoId } from '../github/platform.js';
 
@@ -15,7 +15,7 @@ export interface CarriedRepository extends RepoId {
  * in only while the blob at the head the update clones is the same one.
  */
 export interface FannedOutReads {
-  readonly answers?: { readonly path: AnswersFile; readonly text: string; readonly blob: string };
+  readonly answers?: AnswersText & { readonly blob: string };
   readonly repository: { readonly cloneUrl: string; readonly defaultBranch: string };
   readonly template: CarriedRepository;
 }

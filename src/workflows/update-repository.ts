@@ -13,7 +13,7 @@ import type { GitBounds } from '../git/git-client.js';
 import { GitRemoteError, ServiceClone } from '../git/service-clone.js';
 import type { Platform, PullRequestInfo, RepoId, RepositoryInfo } from '../github/platform.js';
 import { renewingToken } from '../github/renewing-token.js';
-import { answersOnGitHub } from './answers-on-github.js';
+import { answersOnGitHub, type AnswersText } from './answers-on-github.js';
 import { closeUpdatePull } from './close-update-pull.js';
 import { ensureUpdatePull, warnHandsOff } from './ensure-update-pull.js';
 import { namesOnServedGitHub, type FannedOutReads } from './fanned-out-reads.js';
@@ -100,7 +100,8 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
   try {
     // The clone's answers file is the one that counts (a push may have come in between); when its
     // blob id is that of the text just read, that text stands in and no blob is downloaded.
-    const answersFile = carried?.answers ? await answersInClone(clone, answersRead) : await readAnswersFile(clone, answersRead);
+    // A carried text may be minutes old: the clone is looked at as the API read would have been.
+    const answersFile = await answersInClone(clone, answersRead, carried?.answers ? ANSWERS_FILES : [answersRead.path]);
     if (answersFile === undefined) return { kind: 'not-configured' };
     return await updateConfigured(request, deps, clone, answersFile, repoInfo);
   } catch (error) {
@@ -118,25 +119,20 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
   }
 }
 
-async function readAnswersFile(clone: ServiceClone, read: { path: AnswersFile; text: string }): Promise<{ path: AnswersFile; text: string } | undefined> {
-  const text = await clone.readText(read.path, [read.text]);
-  return text === undefined ? undefined : { path: read.path, text };
-}
-
 /**
- * The answers file at the clone's head, as the API read would have found it (the native file
- * first, then `.cruft.json`), where the text the fan-out read stands in only for the very same blob.
+ * The answers file at the clone's head: the first of `paths` there (the native file first, then
+ * `.cruft.json`, as the API read looks), where the text already read stands in only for the very same blob.
  */
-async function answersInClone(clone: ServiceClone, carried: { path: AnswersFile; text: string }): Promise<{ path: AnswersFile; text: string } | undefined> {
-  for (const path of ANSWERS_FILES) {
-    const text = await clone.readText(path, path === carried.path ? [carried.text] : []);
+async function answersInClone(clone: ServiceClone, read: AnswersText, paths: readonly AnswersFile[]): Promise<AnswersText | undefined> {
+  for (const path of paths) {
+    const text = await clone.readText(path, path === read.path ? [read.text] : []);
     if (text !== undefined) return { path, text };
   }
   return undefined;
 }
 
 async function updateConfigured(
-  request: UpdateRequest, deps: UpdateDependencies, clone: ServiceClone, answersFile: { path: AnswersFile; text: string },
+  request: UpdateRequest, deps: UpdateDependencies, clone: ServiceClone, answersFile: AnswersText,
   repoInfo: Pick<RepositoryInfo, 'defaultBranch'>,
 ): Promise<UpdateOutcome> {
   const { platform, log } = deps;
@@ -228,7 +224,7 @@ async function updateConfigured(
  * (one list and one file read in the usual case), so the cost follows the answers file's
  * history, not the repository's size.
  */
-async function* answersHistory(platform: Platform, repo: RepoId, head: string, file: { path: AnswersFile; text: string }): AsyncGenerator<string> {
+async function* answersHistory(platform: Platform, repo: RepoId, head: string, file: AnswersText): AsyncGenerator<string> {
   let newest = true;
   for await (const sha of platform.fileHistory(repo, file.path, head)) {
     if (newest) {
