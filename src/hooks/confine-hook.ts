@@ -13,7 +13,9 @@ import { UserError } from '../engine/user-error.js';
  * included); a PID namespace with its own /proc, so it cannot read another process's environment.
  * The hook itself runs in a second, nested user namespace: mounts copied into a namespace owned by
  * a less privileged user namespace are locked (mount_namespaces(7)), so it cannot remount them
- * writable or unmount the bind that hides them. Reading stays possible; network access too.
+ * writable or unmount the bind that hides them. A network namespace of its own, with no interface
+ * up (not even loopback), so it cannot reach the network, the machine's own services or the
+ * addresses inside the operator's network. Reading files stays possible.
  *
  * The setup script's arguments: the work folder, then the command. Setup tools come from the
  * system's own folders; the hook gets the PATH it was given.
@@ -34,7 +36,7 @@ cd "$here"
 PATH=$hook_path exec "$nested" --user --map-current-user --mount -- "$@"
 `;
 
-const OUTER = ['--user', '--map-root-user', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc'];
+const OUTER = ['--user', '--map-root-user', '--mount', '--pid', '--net', '--fork', '--kill-child', '--mount-proc'];
 const SYSTEM_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** The command line that runs `command` confined to `work` (the folder holding the hook's output folder and scripts). */

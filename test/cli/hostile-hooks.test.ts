@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { access, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +81,35 @@ describe('hostile hooks, run with --trust', () => {
     expect(results.slice(0, 3)).toEqual(['Read-only file system', 'Read-only file system', 'Read-only file system']);
     expect(results[3]).not.toBe('remount exit 0');
     for (const path of outside) expect(await exists(path)).toBe(false);
+  });
+
+  it('cannot reach the network, not even this machine\'s own services on loopback', async () => {
+    // A service of this machine's, as the app's Redis, a metadata endpoint or an internal API would be.
+    let reached = false;
+    const server = createServer((socket) => { reached = true; socket.end('hello'); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const template = await templateWithPostHook([
+        'import socket',
+        'results = []',
+        `for host in ["127.0.0.1", "localhost"]:`,
+        '    try:',
+        `        socket.create_connection((host, ${port}), timeout=5).recv(5)`,
+        '        results.append("connected")',
+        '    except OSError as error:',
+        '        results.append(type(error).__name__)',
+        'open("NETWORK.txt", "w").write(" ".join(results))',
+        '',
+      ].join('\n'));
+      const context = await cliContext(cache);
+      const run = await runTemplateDrift(['render', '--template', template.dir, '--out', 'out', '--trust'], context);
+      expect(run.stderr).toBe('');
+      expect(await readFile(join(context.cwd, 'out', 'NETWORK.txt'), 'utf8')).not.toContain('connected');
+      expect(reached).toBe(false);
+    } finally {
+      server.close();
+    }
   });
 
   it('that hang are stopped at the timeout with whatever they started, and the repository is left as it was', async () => {
