@@ -1,7 +1,9 @@
-import { ANSWERS_FILE } from './answers-file.js';
+import { isAnswersFile, type AnswersFile } from './answers-document.js';
+import { CRUFT_FILE } from './cruft-file.js';
 import type { FileEntry } from './file-map.js';
 import type { PolicyOf } from './file-rules.js';
 import { inlineCode } from './markdown-text.js';
+import type { TemplateDialect } from './render-snapshot.js';
 
 /** The check run's name on pull requests: a contract (branch protection rules name it). */
 export const CHECK_NAME = 'Template drift';
@@ -37,7 +39,7 @@ export interface EnforcedChange {
  * (moving an enforced file away deletes it, and the update puts it back).
  */
 export function enforcedChanges(files: readonly ChangedFile[], output: ReadonlyMap<string, FileEntry>, policyOf: PolicyOf): EnforcedChange[] {
-  const enforced = (path: string | undefined): path is string => path !== undefined && path !== ANSWERS_FILE && output.has(path) && policyOf(path) === 'enforce';
+  const enforced = (path: string | undefined): path is string => path !== undefined && !isAnswersFile(path) && output.has(path) && policyOf(path) === 'enforce';
   const found: EnforcedChange[] = [];
   for (const file of files) {
     if (enforced(file.path)) found.push({ path: file.path, status: file.status });
@@ -65,6 +67,9 @@ export interface CheckReportInput {
   /** The template as people see it, and the version its rules were read at. */
   readonly template: string;
   readonly version: string;
+  /** Where the repository records its answers (and what the template stops managing). */
+  readonly answersFile: AnswersFile;
+  readonly dialect: TemplateDialect;
   /** GitHub lists at most 3,000 files of a pull request: more were changed than were seen. */
   readonly truncated: boolean;
 }
@@ -78,13 +83,13 @@ export function checkOutput(input: CheckReportInput): CheckOutput {
   return {
     title: `${files} managed by the template`,
     summary: [
-      `This pull request changes ${files} that ${inlineCode(input.template)} enforces (\`files.enforce\` in its \`template.yml\`, at ${input.version}):`,
+      `This pull request changes ${files} that ${inlineCode(input.template)} enforces (${input.dialect === 'cookiecutter' ? '`_template_drift.enforce` in its `cookiecutter.json`' : '`files.enforce` in its `template.yml`'}, at ${input.version}):`,
       '',
       ...listed,
       ...more,
       '',
       'The next template update puts each of them back exactly as the template renders it, so these changes will not last. ' +
-        'To keep a change, make it in the template, or add the path to `ignore` in ' + `\`${ANSWERS_FILE}\`` + ' so the template stops managing it here.',
+        `To keep a change, make it in the template, or add the path to \`${input.answersFile === CRUFT_FILE ? 'skip' : 'ignore'}\` in \`${input.answersFile}\` so the template stops managing it here.`,
       ...(input.truncated ? ['', 'GitHub lists only the first 3,000 files of a pull request; files past those were not checked.'] : []),
     ].join('\n'),
   };

@@ -8,13 +8,13 @@ export interface AnswersText {
 }
 
 /**
- * A repository's answers file on its default branch, read through the API (no clone): the native
- * one, else cruft's `.cruft.json`, so repositories that cruft manages are found as they are. One
- * read for a repository with the native file, two for any other.
+ * A repository's answers file on its default branch (or at `ref`), read through the API (no
+ * clone): the native one, else cruft's `.cruft.json`, so repositories that cruft manages are found
+ * as they are. One read for a repository with the native file, two for any other.
  */
-export async function answersOnGitHub(platform: Platform, repo: RepoId): Promise<AnswersText | undefined> {
+export async function answersOnGitHub(platform: Platform, repo: RepoId, ref?: string): Promise<AnswersText | undefined> {
   for (const path of ANSWERS_FILES) {
-    const text = await platform.fileText(repo, path);
+    const text = await platform.fileText(repo, path, ref);
     if (text !== undefined) return { path, text };
   }
   return undefined;

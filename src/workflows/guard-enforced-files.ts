@@ -1,4 +1,4 @@
-import { ANSWERS_FILE, parseAnswers } from '../engine/answers-file.js';
+import { parseAnswersFile } from '../engine/answers-document.js';
 import { annotationBatches, CHECK_NAME, checkOutput, enforcedChanges } from '../engine/enforced-files-check.js';
 import { ONBOARDING_BRANCH, UPDATE_BRANCH } from '../engine/pull-request-text.js';
 import type { RenderLimits } from '../engine/render-budget.js';
@@ -6,6 +6,7 @@ import { renderSnapshot } from '../engine/render-snapshot.js';
 import { isUserError } from '../engine/user-error.js';
 import type { GitBounds } from '../git/git-client.js';
 import type { Platform, RepoId } from '../github/platform.js';
+import { answersOnGitHub, type AnswersText } from './answers-on-github.js';
 import type { Log } from './log.js';
 import { openAppTemplate, type FetchSettings } from './open-template.js';
 import { latestRelease, recordedRef } from './update-target.js';
@@ -48,11 +49,11 @@ export async function guardEnforcedFiles(request: GuardRequest, deps: GuardDepen
   const own = `${repo.owner}/${repo.repo}`.toLowerCase() === request.headRepo?.toLowerCase();
   if (own && (request.headRef === UPDATE_BRANCH || request.headRef === ONBOARDING_BRANCH)) return { kind: 'skipped', why: 'the app\'s own pull request' };
 
-  const answersText = await platform.fileText(repo, ANSWERS_FILE, request.headSha);
-  if (answersText === undefined) return { kind: 'skipped', why: 'no answers file' };
+  const answersFile = await answersOnGitHub(platform, repo, request.headSha);
+  if (answersFile === undefined) return { kind: 'skipped', why: 'no answers file' };
   let rules;
   try {
-    rules = await enforcedRules(answersText, repo, deps);
+    rules = await enforcedRules(answersFile, repo, deps);
   } catch (error) {
     if (!isUserError(error) || deps.git?.signal?.aborted) throw error;
     deps.log.info({ repo, pull: request.number, reason: error.message }, 'enforced files not checked: the configuration does not render');
@@ -63,7 +64,7 @@ export async function guardEnforcedFiles(request: GuardRequest, deps: GuardDepen
   const changes = enforcedChanges(files, rules.output, rules.policyOf);
   if (changes.length === 0) return { kind: 'clean' };
 
-  const output = checkOutput({ changes, template: rules.template, version: rules.version, truncated });
+  const output = checkOutput({ changes, template: rules.template, version: rules.version, answersFile: answersFile.path, dialect: rules.dialect, truncated });
   const [first = [], ...rest] = annotationBatches(changes);
   const id = await platform.createCheckRun(repo, { name: CHECK_NAME, headSha: request.headSha, conclusion: 'neutral', output: { ...output, annotations: first } });
   for (const batch of rest) await platform.updateCheckRun(repo, id, { ...output, annotations: batch });
@@ -72,8 +73,8 @@ export async function guardEnforcedFiles(request: GuardRequest, deps: GuardDepen
 }
 
 /** The template's rules for this repository, at the version it records (the latest release when it records none). */
-async function enforcedRules(answersText: string, repo: RepoId, deps: GuardDependencies) {
-  const answers = parseAnswers(answersText);
+async function enforcedRules(answersFile: AnswersText, repo: RepoId, deps: GuardDependencies) {
+  const answers = parseAnswersFile(answersFile.path, answersFile.text);
   const template = await openAppTemplate(deps.platform, answers.template, deps.fetching, deps.git);
   const ref = (await recordedRef(template.repository, answers)) ?? (await template.repository.resolve(await latestRelease(template.repository, answers.prereleases)));
   const snapshot = renderSnapshot({
@@ -84,5 +85,5 @@ async function enforcedRules(answersText: string, repo: RepoId, deps: GuardDepen
     ignore: answers.ignore,
     ...(deps.renderLimits && { limits: deps.renderLimits }),
   });
-  return { output: snapshot.output, policyOf: snapshot.policyOf, template: answers.template, version: ref.ref };
+  return { output: snapshot.output, policyOf: snapshot.policyOf, dialect: snapshot.dialect, template: answers.template, version: ref.ref };
 }

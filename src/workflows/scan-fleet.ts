@@ -1,5 +1,7 @@
 import PQueue from 'p-queue';
-import { ANSWERS_FILE, parseAnswers, type Answers } from '../engine/answers-file.js';
+import { parseAnswersFile } from '../engine/answers-document.js';
+import type { Answers } from '../engine/answers-file.js';
+import { CRUFT_FILE } from '../engine/cruft-file.js';
 import type { FleetEntry } from '../engine/fleet-inventory.js';
 import { driftedEnforcedPaths, enforcedPaths, fleetState, isDue, type RepoObservation } from '../engine/fleet-state.js';
 import { CONFLICT_LABEL, UPDATE_BRANCH } from '../engine/pull-request-text.js';
@@ -12,6 +14,7 @@ import { isUserError } from '../engine/user-error.js';
 import type { ResolvedRef, TemplateRepository } from '../git/template-store.js';
 import { ISSUE_TITLE } from '../github/labels.js';
 import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
+import { answersOnGitHub, type AnswersText } from './answers-on-github.js';
 import type { Log } from './log.js';
 import { recordedRef, updateTarget } from './update-target.js';
 
@@ -125,20 +128,19 @@ interface RepositoryScan extends FleetScanDependencies {
 async function scanRepository(info: RepositoryInfo, scan: RepositoryScan): Promise<Scanned | undefined> {
   const { platform } = scan;
   const repo = { owner: info.owner, repo: info.repo };
-  // Step 1: the answers file.
-  const text = await platform.fileText(repo, ANSWERS_FILE);
-  if (text === undefined) return undefined;
+  // Step 1: the answers file (the native one, else cruft's).
+  const found = await answersOnGitHub(platform, repo);
+  if (found === undefined) return undefined;
   let answers: Answers;
   try {
-    answers = parseAnswers(text);
+    answers = parseAnswersFile(found.path, found.text);
   } catch (error) {
     if (!isUserError(error)) throw error;
     // Unreadable: its template as the text names it, so the row lands where people look for it.
-    const named = /^template:\s*["']?([^"'\s#]+)/m.exec(text)?.[1] ?? '';
-    if (scan.wantedTemplate !== undefined && templateKey(named) !== scan.wantedTemplate) return undefined;
+    const named = namedIn(found);
+    if (scan.wantedTemplate !== undefined && templateKey(named.template) !== scan.wantedTemplate) return undefined;
     const problemIssue = await openProblemIssue(platform, repo);
-    return observed(info, scan.seenAt, { template: named, version: /^version:\s*["']?([^"'\s#]+)/m.exec(text)?.[1] ?? '' },
-      { problem: error.message, ...(problemIssue && { problemIssue }), behind: false, driftedPaths: [] });
+    return observed(info, scan.seenAt, named, { problem: error.message, ...(problemIssue && { problemIssue }), behind: false, driftedPaths: [] });
   }
   if (scan.wantedTemplate !== undefined && templateKey(answers.template) !== scan.wantedTemplate) return undefined;
   const recordedVersion = answers.version ?? answers.commit ?? '';
@@ -184,6 +186,14 @@ async function scanRepository(info: RepositoryInfo, scan: RepositoryScan): Promi
     if (!isUserError(error)) throw error;
     return observed(info, scan.seenAt, row, { ...seenSoFar, target: target.ref, behind, problem: error.message, driftedPaths: [] });
   }
+}
+
+/** The template and version an answers file that does not parse names, as far as its text shows them. */
+function namedIn({ path, text }: AnswersText): { template: string; version: string } {
+  const field = path === CRUFT_FILE
+    ? (name: string) => new RegExp(`"${name}"\\s*:\\s*"([^"]*)"`).exec(text)?.[1]
+    : (name: string) => new RegExp(`^${name}:\\s*["']?([^"'\\s#]+)`, 'm').exec(text)?.[1];
+  return { template: field('template') ?? '', version: (path === CRUFT_FILE ? field('checkout') ?? field('commit') : field('version')) ?? '' };
 }
 
 function observed(info: RepositoryInfo, seenAt: string, row: Pick<FleetEntry, 'template' | 'version' | 'commit' | 'latest'>, seen: RepoObservation): Scanned {

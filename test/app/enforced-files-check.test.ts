@@ -1,5 +1,6 @@
 import type nock from 'nock';
 import { describe, expect, it } from 'vitest';
+import { parseAnswers } from '../../src/engine/answers-file.js';
 import { ENFORCED_MESSAGE } from '../../src/engine/enforced-files-check.js';
 import { recordedPayload } from '../support/app-harness.js';
 import { contentJson, contentsPath } from '../support/github-nock.js';
@@ -145,15 +146,38 @@ describe('the Template drift check on pull requests', () => {
     expect(sentRequests()).toEqual([]);
   });
 
-  it('a repository without an answers file at the PR\'s head costs one read', async () => {
+  it('a repository without an answers file at the PR\'s head costs two reads (the native file, then cruft\'s)', async () => {
     const api = mockGitHub();
     api.get(contentsPath('acme', 'payments', ANSWERS_PATH, HEAD)).reply(404, { message: 'Not Found' });
+    api.get(contentsPath('acme', 'payments', '.cruft.json', HEAD)).reply(404, { message: 'Not Found' });
 
     const app = await startApp();
     await app.receive('pull_request', pullPayload('opened'));
 
     expect(sentRequests().filter((request) => !request.path.includes('access_tokens')).map((r) => `${r.method} ${r.path}`))
-      .toEqual([`GET /repos/acme/payments/contents/.github%2Ftemplate-drift.yml?ref=${HEAD}`]);
+      .toEqual([`GET /repos/acme/payments/contents/.github%2Ftemplate-drift.yml?ref=${HEAD}`, `GET /repos/acme/payments/contents/.cruft.json?ref=${HEAD}`]);
+  });
+
+  it('a repository that cruft manages (.cruft.json at the PR\'s head) is checked by the same rules, and told to use `skip` in .cruft.json', async () => {
+    const template = await createTemplate();
+    const service = await createService(template, 'payments');
+    const answers = parseAnswers(await service.bare.show('main', ANSWERS_PATH));
+    const url = 'https://github.com/acme/service-template';
+    const cruft = JSON.stringify({ template: url, commit: answers.commit, checkout: null, context: { cookiecutter: { ...answers.variables, _template: url } } }, null, 2);
+    const api = mockGitHub();
+    api.get(contentsPath('acme', 'payments', ANSWERS_PATH, HEAD)).reply(404, { message: 'Not Found' });
+    api.get(contentsPath('acme', 'payments', '.cruft.json', HEAD)).reply(200, contentJson('.cruft.json', `${cruft}\n`));
+    mockRepository(api, templateRepo(template));
+    mockFiles(api, [[file('Dockerfile'), file('.cruft.json')]]);
+    mockCheckRun(api);
+
+    const app = await startApp();
+    await app.receive('pull_request', pullPayload('opened'));
+
+    const [run] = sentBodies('POST', CHECK_RUNS);
+    const output = run!.output as { summary: string; annotations: { path: string }[] };
+    expect(output.annotations.map((a) => a.path)).toEqual(['Dockerfile']);
+    expect(output.summary).toContain('add the path to `skip` in `.cruft.json`');
   });
 
   it('a create GitHub answered with a 502 is looked for before it is sent again: one check run', async () => {

@@ -24,10 +24,17 @@ export function mockRepositories(api: nock.Scope, names: string[], archived: str
   api.get('/installation/repositories').query(true).reply(200, { total_count: repositories.length, repositories });
 }
 
-export function mockAnswersText(api: nock.Scope, name: string, text: string | undefined): void {
-  const interceptor = api.get(contentsPath('acme', name, ANSWERS));
-  if (text === undefined) interceptor.reply(404, { message: 'Not Found' });
-  else interceptor.reply(200, contentJson(ANSWERS, text));
+export const CRUFT = '.cruft.json';
+
+/** The answers file's reads: the native one, then cruft's when there is no native one; `text` is in `file`, or in neither. */
+export function mockAnswersText(api: nock.Scope, name: string, text: string | undefined, file: typeof ANSWERS | typeof CRUFT = ANSWERS): void {
+  for (const path of [ANSWERS, CRUFT]) {
+    if (text !== undefined && path === file) {
+      api.get(contentsPath('acme', name, path)).reply(200, contentJson(path, text));
+      return;
+    }
+    api.get(contentsPath('acme', name, path)).reply(404, { message: 'Not Found' });
+  }
 }
 
 interface RepoState {
@@ -35,13 +42,15 @@ interface RepoState {
   readonly openPulls?: Parameters<typeof pullJson>[0][];
   /** Closed PRs, asked for only when the repository is behind. */
   readonly closedPulls?: Parameters<typeof pullJson>[0][];
+  /** Which file holds the answers (the native one by default). */
+  readonly file?: typeof ANSWERS | typeof CRUFT;
   /** The service whose real git tree the trees API answers with (asked for only when on its target). */
   readonly tree?: ServiceFixture;
 }
 
 /** The reads of one repository: its answers, the action-required issue, the open PR, then closed PRs or the tree. */
 export async function mockRepo(api: nock.Scope, name: string, answers: string, state: RepoState): Promise<void> {
-  mockAnswersText(api, name, answers);
+  mockAnswersText(api, name, answers, state.file);
   api.get(`/repos/acme/${name}/issues`).query(ISSUES).reply(200, state.issue ? [{
     number: 3, title: 'Template drift: action required', state: state.issue, body: 'the problem',
     html_url: `https://github.com/acme/${name}/issues/3`, labels: [{ name: 'template-drift' }],

@@ -4,7 +4,8 @@ import { TemplateStore } from '../../src/git/template-store.js';
 import { scanFleet, type FleetScan, type FleetTemplate } from '../../src/workflows/scan-fleet.js';
 import { API, useNock } from '../support/app-harness.js';
 import { contentsPath } from '../support/github-nock.js';
-import { marker, mockAnswersText, mockRepo, mockRepositories, platform, quiet, ANSWERS, ISSUES } from '../support/fleet-scan-mocks.js';
+import { parseAnswers } from '../../src/engine/answers-file.js';
+import { marker, mockAnswersText, mockRepo, mockRepositories, platform, quiet, ANSWERS, CRUFT, ISSUES } from '../support/fleet-scan-mocks.js';
 import { createService, createTemplate, type ServiceFixture, type TemplateFixture } from '../support/service-fleet.js';
 import { tempDir } from '../support/temp-repo.js';
 
@@ -32,6 +33,13 @@ async function scan(template: TemplateFixture, options: { template?: string } = 
 
 async function answersOf(service: ServiceFixture): Promise<string> {
   return service.bare.show('main', ANSWERS);
+}
+
+/** The service's answers as cruft records them in `.cruft.json`. */
+async function cruftOf(service: ServiceFixture): Promise<string> {
+  const answers = parseAnswers(await answersOf(service));
+  const url = 'https://github.com/acme/service-template';
+  return `${JSON.stringify({ template: url, commit: answers.commit, checkout: null, context: { cookiecutter: { ...answers.variables, _template: url } }, directory: null }, null, 2)}\n`;
 }
 
 describe('the fleet scan', () => {
@@ -159,6 +167,26 @@ describe('the fleet scan', () => {
     expect(result.entries[3]).toMatchObject({ problem: expect.stringContaining('v0.9.0') as unknown });
     // Behind with its issue open, it still gets its update (the update reports or resolves the problem).
     expect(result.due.map((due) => due.repo.repo)).toEqual(['blocked', 'fixed']);
+  });
+
+  it('reads repositories that cruft manages as they are: .cruft.json\'s commit is the version, its template the row\'s; an unreadable one is listed with its template', async () => {
+    const template = await createTemplate();
+    await template.release('v1.1.0', DOCKERFILE_V11);
+    const legacy = await createService(template, 'legacy');
+    const api = nock(API);
+    mockRepositories(api, ['broken', 'legacy']);
+    mockAnswersText(api, 'broken', '{"template": "https://github.com/acme/service-template", "commit": "not-a-sha"}\n', CRUFT);
+    api.get('/repos/acme/broken/issues').query(ISSUES).reply(200, []);
+    await mockRepo(api, 'legacy', await cruftOf(legacy), { file: CRUFT, closedPulls: [] });
+
+    const { scan: result } = await scan(template);
+
+    const commit = parseAnswers(await answersOf(legacy)).commit!;
+    expect(result.entries).toMatchObject([
+      { repo: 'acme/broken', template: 'https://github.com/acme/service-template', version: 'not-a-sha', state: 'action-required', problem: expect.stringContaining('.cruft.json') as unknown },
+      { repo: 'acme/legacy', template: 'acme/service-template', version: commit, commit, latest: 'v1.1.0', state: 'behind' },
+    ]);
+    expect(result.due).toEqual([{ repo: { owner: 'acme', repo: 'legacy' }, template: 'acme/service-template', target: 'v1.1.0' }]);
   });
 
   it('leaves out repositories without an answers file, archived ones (unread), other templates\' with --template, and lists unreadable ones apart', async () => {
