@@ -1,3 +1,4 @@
+import Bottleneck from 'bottleneck';
 import { ProbotOctokit } from 'probot';
 
 /** How many times a request that hit GitHub's secondary rate limit is retried before giving up. */
@@ -44,8 +45,24 @@ function noBlindResend(octokit: Pick<InstanceType<typeof ProbotOctokit>, 'hook'>
 }
 
 /**
- * Probot's Octokit (retry and throttling on) with two changes: non-idempotent POSTs are never
- * resent blindly (above), and a secondary rate limit (403 or 429 "You have exceeded a secondary
+ * The throttling plugin's queues for writes and for writes that notify people, without its own
+ * spacing (one second between writes, three between those that notify, in each process). The
+ * write budget paces the app's writes (src/github/budget-writes.ts: GitHub's per-minute and
+ * per-hour limits in sliding windows, shared by every process through Redis); the plugin's
+ * spacing on top of it only held one process to one write a second when the budget allowed more,
+ * and, being per process, never bounded the app. The plugin keeps its one-at-a-time gate and its
+ * handling of rate-limit and secondary-limit answers. One pair per process, as the plugin's own:
+ * each installation gets its key in them.
+ */
+const WRITE_QUEUES = {
+  write: new Bottleneck.Group({ id: 'template-drift-write', maxConcurrent: 1, minTime: 0 }),
+  notifications: new Bottleneck.Group({ id: 'template-drift-notifications', maxConcurrent: 1, minTime: 0 }),
+};
+
+/**
+ * Probot's Octokit (retry and throttling on) with three changes: the write budget, not the
+ * throttling plugin's spacing, paces writes (WRITE_QUEUES); non-idempotent POSTs are never
+ * resent blindly (noBlindResend); and a secondary rate limit (403 or 429 "You have exceeded a secondary
  * rate limit", with `retry-after`) is waited out and retried, where Probot's default only logs
  * it. The throttling plugin does the waiting; we only say yes.
  * https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits
@@ -53,6 +70,7 @@ function noBlindResend(octokit: Pick<InstanceType<typeof ProbotOctokit>, 'hook'>
 export const TemplateDriftOctokit: typeof ProbotOctokit = ProbotOctokit.plugin(noBlindResend).defaults((options: { throttle?: ThrottleOptions } & Record<string, unknown>) => ({
   ...options,
   throttle: {
+    ...WRITE_QUEUES,
     ...options.throttle,
     onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, octokit: { log: { warn: (msg: string) => void } }, retryCount: number) => {
       octokit.log.warn(`Secondary rate limit on ${request.method} ${request.url}; retrying in ${retryAfter}s`);

@@ -25,10 +25,11 @@ const paced = new WeakSet<HookOctokit>();
 
 /**
  * Paces this Octokit's writes by `budget`. The slot is taken in the fetch, when the request is
- * really sent: a request waits in the throttling plugin's queue (writes one second apart) and
- * may be resent by the retry plugin, and each send is one more write to GitHub. Before entering
- * those queues the request only waits for room, so a long wait holds none of their slots (the
- * throttling plugin's shared pool of ten, or its 60 s job expiry under clustering).
+ * really sent: a request waits in the throttling plugin's queue (one at a time; the app turns
+ * its spacing off) and may be resent by the retry plugin, and each send is one more write to
+ * GitHub. Before entering those queues the request only waits for room, so a long wait holds
+ * none of their slots (the throttling plugin's shared pool of ten, or its 60 s job expiry under
+ * clustering).
  * A secondary-limit answer pauses every write of the app; the throttling plugin retries the one.
  */
 export function budgetWrites(octokit: HookOctokit, budget: WriteBudget, log: { warn(fields: object, message: string): void }): void {

@@ -10,7 +10,6 @@ const SECONDARY_LIMIT = {
 };
 
 describe('GitHub rate limits', () => {
-  // With throttling on, the plugin spaces writes about a second apart: keep this test small.
   it('a secondary rate limit (403 with retry-after) on a write is waited out and the write retried', async () => {
     const payload = commentPayload(PAYMENTS, '/sync-template', { issue: 1 });
     const reactions = `/repos/acme/payments/issues/comments/${commentId(payload)}/reactions`;

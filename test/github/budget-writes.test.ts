@@ -2,7 +2,7 @@ import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { TemplateDriftOctokit } from '../../src/app/octokit.js';
 import { budgetWrites, isContentWrite } from '../../src/github/budget-writes.js';
-import { InProcessWriteBudget } from '../../src/github/write-budget.js';
+import { InProcessWriteBudget, writeLimits } from '../../src/github/write-budget.js';
 import { API, useNock } from '../support/app-harness.js';
 
 useNock();
@@ -58,6 +58,27 @@ describe('GitHub write budget over Octokit', () => {
     expect(data).toEqual({ number: 7 });
     expect(sent).toHaveLength(2);
     expect(sent[1]! - sent[0]!).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('with the throttling plugin on, writes the budget has room for go out at once, not a second (or three) apart', async () => {
+    // The app's Octokit as Probot makes it: throttling on, the default budget of 60 a minute.
+    const octokit = new TemplateDriftOctokit({ auth: { token: 'ghs_test' }, retry: { enabled: false } });
+    budgetWrites(octokit, new InProcessWriteBudget(writeLimits(60, 450)), quiet);
+    const api = nock(API)
+      .post('/repos/acme/payments/pulls').reply(201, { number: 7 })
+      .post('/repos/acme/payments/issues/7/labels').reply(200, [])
+      .post('/repos/acme/payments/issues/7/comments').reply(201, { id: 1 })
+      .post('/repos/acme/billing/pulls').reply(201, { number: 8 });
+    const sent: number[] = [];
+    api.on('request', () => sent.push(Date.now()));
+    // One after the other, as an update sends them: the plugin's own spacing would put 1 s between
+    // writes and 3 s between those that notify people (pulls, comments).
+    await octokit.request('POST /repos/{owner}/{repo}/pulls', { owner: 'acme', repo: 'payments', title: 't', head: 'h', base: 'main' });
+    await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { owner: 'acme', repo: 'payments', issue_number: 7, labels: ['l'] });
+    await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: 'acme', repo: 'payments', issue_number: 7, body: 'b' });
+    await octokit.request('POST /repos/{owner}/{repo}/pulls', { owner: 'acme', repo: 'billing', title: 't', head: 'h', base: 'main' });
+    expect(sent).toHaveLength(4);
+    expect(sent[3]! - sent[0]!).toBeLessThan(1000);
   });
 
   it('counts every POST, PATCH, PUT and DELETE but token requests, and no read', () => {

@@ -46,7 +46,7 @@ export async function createTestApp(options: { throttle?: boolean; settings?: Pa
     appId: 1,
     privateKey,
     // A function, not an options object: Probot passes its own `throttle` (with no `enabled`),
-    // which would replace an object default's `{ enabled: false }` and space every write ~1 s.
+    // which would replace an object default's `{ enabled: false }` and turn throttling on.
     Octokit: TemplateDriftOctokit.defaults((instance: { throttle?: object }) => ({
       ...instance,
       retry: { enabled: false },
