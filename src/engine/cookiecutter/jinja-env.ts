@@ -2,9 +2,10 @@ import type { Environment } from 'minijinja-js';
 import type { RenderBudget } from '../render-budget.js';
 import { UserError } from '../user-error.js';
 import { jsonify, now, randomAsciiString, ScopedDraws, slugify, uuid4, type ExtensionSeed } from './default-extensions.js';
-import { NOW_FUNCTION, prepareJinjaSource, PYTHON_TEXT_FILTER } from './jinja-source.js';
+import { NOW_FUNCTION, prepareJinjaSource, PYTHON_TEXT_FILTER, UNDEFINED_MARK } from './jinja-source.js';
 import { minijinja } from './minijinja.js';
-import { pythonText } from './python-text.js';
+import { formatFilter } from './python-percent.js';
+import { pythonText, UNDEFINED_TEXT } from './python-text.js';
 
 /** Whitespace options a template may set in `_jinja2_env_vars` (the only ones minijinja has). */
 export interface JinjaOptions {
@@ -39,7 +40,9 @@ export class CookiecutterJinja {
     this.env.trimBlocks = options.trim_blocks ?? false;
     this.env.debug = false;
     this.env.fuel = FUEL_PER_TEXT;
+    this.env.addGlobal(UNDEFINED_MARK, UNDEFINED_TEXT);
     this.env.addFilter(PYTHON_TEXT_FILTER, this.guarded((value: unknown) => pythonText(value)));
+    this.env.addFilter('format', this.guarded((value: unknown, ...args: unknown[]) => formatFilter(value, args)));
     this.env.addFilter('jsonify', this.guarded((value: unknown, indent?: unknown) => jsonify(value, indent)));
     this.env.addFilter('slugify', this.guarded((value: unknown, options?: unknown) => slugify(value, options)));
     this.env.addGlobal('random_ascii_string', this.guarded((length: unknown, options?: unknown) => randomAsciiString(this.draws, length, options)));

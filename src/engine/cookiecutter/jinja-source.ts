@@ -1,13 +1,17 @@
 /** The filter every printed value goes through, so it prints as Python prints it (see below). */
 export const PYTHON_TEXT_FILTER = '__td_python_text';
+/** The global every printed value defaults to when it is undefined (see `wrapExpression`). */
+export const UNDEFINED_MARK = '__td_undefined';
 /** The function a `{% now %}` tag becomes. */
 export const NOW_FUNCTION = '__td_now';
 
 /**
  * Prepares a cookiecutter template's Jinja source for minijinja, changing nothing else:
- * - every `{{ expr }}` becomes `{{ (expr)|__td_python_text }}`, because Jinja prints values with
- *   Python's `str()` (`True`, `None`, `{'a': 1}`) and minijinja with its own (`true`, `none`,
- *   `{"a": 1}`), and minijinja's JavaScript binding has no finalizer to change that;
+ * - every `{{ expr }}` becomes `{{ (expr)|default(__td_undefined)|__td_python_text }}`, because
+ *   Jinja prints values with Python's `str()` (`True`, `None`, `{'a': 1}`) and minijinja with its
+ *   own (`true`, `none`, `{"a": 1}`), and minijinja's JavaScript binding has no finalizer to change
+ *   that; `default` tells an undefined value (cookiecutter's StrictUndefined error) from None,
+ *   which both reach JavaScript as undefined;
  * - `{% now 'utc', '%Y' %}` (cookiecutter's TimeExtension, a tag minijinja does not have) becomes
  *   a call of a function given the tag's arguments as text.
  * Comments, `{% raw %}` blocks and quoted strings are skipped as Jinja's lexer skips them, and no
@@ -77,7 +81,7 @@ function wrapExpression(tag: string): string {
   const trailing = inner.length > leading.length && (inner.endsWith('-') || inner.endsWith('+')) ? inner.at(-1)! : '';
   const expression = inner.slice(leading.length, inner.length - trailing.length);
   if (expression.trim() === '') return tag;
-  return `{{${leading} (${expression})|${PYTHON_TEXT_FILTER} ${trailing}}}`;
+  return `{{${leading} (${expression})|default(${UNDEFINED_MARK})|${PYTHON_TEXT_FILTER} ${trailing}}}`;
 }
 
 function isRawStart(tag: string): boolean {

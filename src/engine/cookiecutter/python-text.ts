@@ -1,31 +1,51 @@
+import { floatRepr } from './python-number.js';
+
 /**
  * Values as Python's `str()` prints them, which is what Jinja writes for `{{ value }}`:
  * `True`/`False`/`None`, and containers as their `repr()` (`{'a': 1, 'b': [True]}`).
  * minijinja hands dicts to JavaScript as Maps.
  */
 export function pythonText(value: unknown): string {
-  // minijinja hands both an undefined value and None over as undefined. Printing an undefined
-  // value is cookiecutter's StrictUndefined error, so that is what this is (a None printed
-  // directly fails with it too; None inside a container prints as None).
-  if (value === undefined) throw new Error('undefined value');
+  // Printing an undefined value is cookiecutter's StrictUndefined error. minijinja hands both an
+  // undefined value and None over as undefined, so a printed value that is undefined arrives as
+  // UNDEFINED_TEXT instead (jinja-source.ts), and undefined here is None.
+  if (value === UNDEFINED_TEXT) throw new Error('undefined value');
+  return pythonStr(value);
+}
+
+/** What a printed value that is undefined is replaced by: text no template writes. */
+export const UNDEFINED_TEXT = '\u0000template-drift: undefined\u0000';
+
+/** `str(value)` of a value a callback was given: None arrives as undefined, so it prints as None. */
+export function pythonStr(value: unknown): string {
   return typeof value === 'string' ? value : pythonRepr(value);
 }
 
-function pythonRepr(value: unknown): string {
+/** Python's `repr()`: containers, text quoted, True/False/None. */
+export function pythonRepr(value: unknown): string {
   if (value === true) return 'True';
   if (value === false) return 'False';
   if (value === null || value === undefined) return 'None';
   if (typeof value === 'string') return stringRepr(value);
-  if (typeof value === 'number') return numberText(value);
+  if (typeof value === 'number' || typeof value === 'bigint') return numberText(value);
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
   const entries = value instanceof Map ? [...(value as Map<unknown, unknown>)] : Object.entries(value);
   return `{${entries.map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`;
 }
 
-function numberText(value: number): string {
-  if (Number.isNaN(value)) return 'nan';
-  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
-  return String(value);
+function numberText(value: number | bigint): string {
+  return typeof value === 'bigint' || Number.isInteger(value) ? String(value) : floatRepr(value);
+}
+
+/** The name of a value's Python type, for error messages. */
+export function typeName(value: unknown): string {
+  if (value === undefined || value === null) return 'NoneType';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'string') return 'str';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (typeof value === 'bigint') return 'int';
+  if (Array.isArray(value)) return 'list';
+  return 'dict';
 }
 
 /** Python's repr of a str: single quotes unless the text holds one and no double quote. */
