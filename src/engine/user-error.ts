@@ -4,7 +4,7 @@
  * exits 2, the app puts it in an issue or a comment. Anything that is not a UserError is a bug.
  */
 export class UserError extends Error {
-  override readonly name = 'UserError';
+  override readonly name: string = 'UserError';
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -13,4 +13,18 @@ export class UserError extends Error {
 
 export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
+}
+
+/**
+ * A failure that may pass by itself: a remote (a git host, GitHub) that answered 5xx, refused
+ * the connection or stalled. Not the person's mistake, but told to people as a UserError is (the
+ * CLI prints it and exits 2; a command's reply quotes it), so it is one. The app tries its job
+ * again later instead of filing the "action required" issue for it.
+ */
+export class TransientError extends UserError {
+  override readonly name = 'TransientError';
+}
+
+export function isTransient(error: unknown): error is TransientError {
+  return error instanceof TransientError;
 }

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { blobId } from '../engine/blob-id.js';
 import type { FileEntry, FileMap, FileMode } from '../engine/file-map.js';
-import { UserError } from '../engine/user-error.js';
+import { TransientError, UserError } from '../engine/user-error.js';
 import { assertRefLike, gitClient, type GitBounds } from './git-client.js';
 import { readBlobsBatch } from './git-process.js';
 import { redact } from './redact.js';
 import { stageFiles } from './stage-files.js';
 import { tokenAuthEnv } from './template-location.js';
+import { isTransientGitFailure } from './transient-git-failure.js';
 
 export interface CloneOptions {
   /** The clone URL GitHub's API returned for the repository (never a hard-coded host). */
@@ -68,7 +69,9 @@ export class ServiceClone {
       return new ServiceClone(dir, git, options, head, tokens);
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
-      throw new UserError(`Cannot clone ${redact(options.cloneUrl)}: ${gitMessage(error, tokens)}`);
+      // A host that failed for now is tried again later; no such branch or repository, no access, is an answer.
+      const message = `Cannot clone ${redact(options.cloneUrl)}: ${gitMessage(error, tokens)}`;
+      throw isTransientGitFailure(String(error)) ? new TransientError(message) : new UserError(message);
     }
   }
 
@@ -183,22 +186,25 @@ export class ServiceClone {
 
   /**
    * A git command that talks to the remote, with the token current now (a renewed one when the
-   * first expired): failures become one redacted message.
+   * first expired): failures become one redacted message, a TransientError when the remote
+   * failed for now (see transient-git-failure.ts), else a GitRemoteError.
    */
   private async network(args: string[]): Promise<string> {
+    // Outside the try: a token GitHub would not mint is GitHub's answer (its status tells whether to retry), not git's.
+    const token = await currentToken(this.options, this.tokens);
     try {
-      const token = await currentToken(this.options, this.tokens);
       const git = gitClient(this.dir, {
         env: cloneEnv(this.options, token), ...(this.options.bounds && { bounds: this.options.bounds }), ...(this.options.protocols && { protocols: this.options.protocols }),
       });
       return await git.raw(args);
     } catch (error) {
-      throw new GitRemoteError(`git ${args.find((a) => !a.startsWith('-')) ?? ''} failed for ${redact(this.options.cloneUrl)}: ${gitMessage(error, this.tokens)}`);
+      const message = `git ${args.find((a) => !a.startsWith('-')) ?? ''} failed for ${redact(this.options.cloneUrl)}: ${gitMessage(error, this.tokens)}`;
+      throw isTransientGitFailure(String(error)) ? new TransientError(message) : new GitRemoteError(message);
     }
   }
 }
 
-/** A remote operation failed (rejected push, unreachable host); the message is already redacted. */
+/** A remote operation failed for good (a push the remote refused, no access); the message is already redacted. */
 export class GitRemoteError extends Error {
   override readonly name = 'GitRemoteError';
 }
@@ -210,14 +216,20 @@ async function currentToken(options: CloneOptions, used: string[]): Promise<stri
   return token;
 }
 
-/** The last lines git printed, without its progress meter (`Receiving objects:  40% (2/5)`). */
+/**
+ * The last lines git printed up to its last `fatal:` or `error:` (the advice after it, "Please
+ * make sure you have the correct access rights", says nothing of the cause), without its
+ * progress meter (`Receiving objects:  40% (2/5)`).
+ */
 function gitMessage(error: unknown, tokens: readonly string[]): string {
   const text = error instanceof Error ? error.message : String(error);
-  const lines = redact(text, tokens).split(/[\r\n]+/).map((line) => line.trim()).filter(Boolean);
-  return lines.filter((line) => !PROGRESS_LINE.test(line)).slice(-2).join(' ');
+  const lines = redact(text, tokens).split(/[\r\n]+/).map((line) => line.trim().replace(/\s+/g, ' ')).filter((line) => line !== '' && !NOISE.test(line));
+  const last = lines.findLastIndex((line) => /^(fatal|error):/.test(line));
+  return lines.slice(0, last < 0 ? lines.length : last + 1).slice(-2).join(' ');
 }
 
-const PROGRESS_LINE = /^(remote: )?[A-Z][a-z]+( [a-z]+)*: +(\d+% \(|\d+, done\.|\d+ \(delta)/;
+/** git's progress meter, and the frame of a porcelain push's report (`To URL` … `Done`) around its one line per ref. */
+const NOISE = /^((remote: )?[A-Z][a-z]+( [a-z]+)*: +(\d+% \(|\d+, done\.|\d+ \(delta)|To \S+$|Done$)/;
 
 /** Credentials for the one host (none for local work), the bot's identity for commits, and paths taken literally. */
 function cloneEnv(options: CloneOptions, token: string | undefined): Record<string, string> {

@@ -4,11 +4,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import type { FileEntry, FileMode } from '../engine/file-map.js';
-import { UserError } from '../engine/user-error.js';
+import { TransientError, UserError } from '../engine/user-error.js';
 import { assertRefLike, assertValidRef, gitClient, type GitBounds } from './git-client.js';
 import { readBlobsBatch } from './git-process.js';
 import { redact } from './redact.js';
 import type { TemplateLocation } from './template-location.js';
+import { isTransientGitFailure } from './transient-git-failure.js';
 
 export interface TemplateStoreOptions {
   /** Where fetched templates are kept, one bare repository per template URL. */
@@ -265,7 +266,7 @@ export class TemplateRepository {
     return this.remoteRefs;
   }
 
-  /** Runs a git command that talks to the template's host; failures become one clear, redacted message. */
+  /** Runs a git command that talks to the template's host; failures become one clear, redacted message (a TransientError when the host failed for now). */
   private async run(args: string[]): Promise<string> {
     try {
       return await this.git.raw(args);
@@ -273,7 +274,9 @@ export class TemplateRepository {
       // git's reason is its first `fatal:` line; what follows is advice ("and the repository exists.").
       const lines = redact(String((error as Error).message ?? error), this.options.secrets).split('\n').map((line) => line.trim()).filter(Boolean);
       const detail = (lines.find((line) => /^(fatal|error):/.test(line)) ?? lines[0] ?? '').replace(/^(fatal|error):\s*/, '');
-      throw new UserError(`Cannot read template ${this.location.display}: ${detail}`);
+      const message = `Cannot read template ${this.location.display}: ${detail}`;
+      // A host that failed for now (5xx, refused, stalled) is tried again later; the rest is the template source's problem.
+      throw isTransientGitFailure(String(error)) ? new TransientError(message) : new UserError(message);
     }
   }
 }

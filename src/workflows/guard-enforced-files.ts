@@ -3,7 +3,7 @@ import { annotationBatches, CHECK_NAME, checkOutput, enforcedChanges } from '../
 import { ONBOARDING_BRANCH, UPDATE_BRANCH } from '../engine/pull-request-text.js';
 import type { RenderLimits } from '../engine/render-budget.js';
 import { renderSnapshot } from '../engine/render-snapshot.js';
-import { isUserError } from '../engine/user-error.js';
+import { isTransient, isUserError } from '../engine/user-error.js';
 import type { GitBounds } from '../git/git-client.js';
 import type { Platform, RepoId } from '../github/platform.js';
 import { answersOnGitHub, type AnswersText } from './answers-on-github.js';
@@ -55,7 +55,8 @@ export async function guardEnforcedFiles(request: GuardRequest, deps: GuardDepen
   try {
     rules = await enforcedRules(answersFile, repo, deps);
   } catch (error) {
-    if (!isUserError(error) || deps.git?.signal?.aborted) throw error;
+    // A template host that failed for now: the queue tries the check again.
+    if (!isUserError(error) || isTransient(error) || deps.git?.signal?.aborted) throw error;
     deps.log.info({ repo, pull: request.number, reason: error.message }, 'enforced files not checked: the configuration does not render');
     return { kind: 'skipped', why: error.message };
   }

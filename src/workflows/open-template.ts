@@ -1,5 +1,5 @@
 import { requireAllowedSource, type SourcePolicy } from '../engine/template-source-policy.js';
-import { UserError } from '../engine/user-error.js';
+import { isTransient, TransientError, UserError } from '../engine/user-error.js';
 import type { Platform, RepoId } from '../github/platform.js';
 import type { GitBounds } from '../git/git-client.js';
 import { redact } from '../git/redact.js';
@@ -85,7 +85,8 @@ export async function openAppTemplate(
     // needed anyway. Until this passes, no cached commit of it is served.
     await repository.tags().catch((error: unknown) => {
       const detail = error instanceof Error ? ` (${error.message})` : '';
-      throw new UserError(`${unreadable(`${decision.owner}/${decision.repo}`)}${detail}`, { cause: error });
+      const message = `${unreadable(`${decision.owner}/${decision.repo}`)}${detail}`;
+      throw isTransient(error) ? new TransientError(message, { cause: error }) : new UserError(message, { cause: error });
     });
   }
   if (name && release?.remember && readable.repoId) {

@@ -8,7 +8,7 @@ import { isAtOrPast, tagVersion } from '../engine/template-versions.js';
 import type { RenderLimits } from '../engine/render-budget.js';
 import { waveOf } from '../engine/rollout.js';
 import { readMarker } from '../engine/update-marker.js';
-import { isUserError } from '../engine/user-error.js';
+import { isTransient, isUserError } from '../engine/user-error.js';
 import type { GitBounds } from '../git/git-client.js';
 import { GitRemoteError, ServiceClone } from '../git/service-clone.js';
 import type { Platform, PullRequestInfo, RepoId, RepositoryInfo } from '../github/platform.js';
@@ -43,7 +43,7 @@ export type UpdateOutcome =
   | { readonly kind: 'in-line'; readonly version: string }
   | { readonly kind: 'skipped'; readonly why: string }
   | { readonly kind: 'pull-request'; readonly url: string; readonly to: string; readonly conflicts: number; readonly pushed: boolean }
-  /** `retryable`: the git remote failed (unreachable, refused for now); trying later may succeed. */
+  /** `retryable`: a git host failed for now (5xx, unreachable, stalled, a lease lost to a race); trying later may succeed. */
   | { readonly kind: 'failed'; readonly message: string; readonly retryable?: boolean };
 
 export interface UpdateDependencies {
@@ -93,11 +93,12 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
     ? carried.repository : await platform.repository(request.repo);
   // Minted now, and again should it near its end before the push: an update can outlive a token.
   const token = renewingToken(() => platform.repositoryToken(request.repo, 'write'));
-  const clone = await ServiceClone.open({
-    cloneUrl: repoInfo.cloneUrl, branch: repoInfo.defaultBranch, token, committer: deps.committer,
-    protocols: deps.fetching.gitProtocols, ...(deps.git && { bounds: deps.git }), beforePush: () => platform.takeWriteSlot(),
-  });
+  let clone: ServiceClone | undefined;
   try {
+    clone = await ServiceClone.open({
+      cloneUrl: repoInfo.cloneUrl, branch: repoInfo.defaultBranch, token, committer: deps.committer,
+      protocols: deps.fetching.gitProtocols, ...(deps.git && { bounds: deps.git }), beforePush: () => platform.takeWriteSlot(),
+    });
     // The clone's answers file is the one that counts (a push may have come in between); when its
     // blob id is that of the text just read, that text stands in and no blob is downloaded.
     // A carried text may be minutes old: the clone is looked at as the API read would have been.
@@ -107,15 +108,24 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
   } catch (error) {
     // Stopped at its deadline (or its installation left): the queue has already answered for it.
     if (deps.git?.signal?.aborted) throw error;
+    // A git host that failed for now (GitHub's 502, a refused connection, a stall) is no one's
+    // mistake: no issue, and the queue tries again later.
+    if (isTransient(error)) {
+      log.warn({ repo: request.repo, reason: error.message }, 'template update failed for now; it will be tried again');
+      return { kind: 'failed', message: error.message, retryable: true };
+    }
     if (isUserError(error)) {
       const issue = await reportProblem(platform, request.repo, error.message);
       log.warn({ repo: request.repo, issue }, 'template update blocked by configuration');
       return { kind: 'failed', message: error.message };
     }
-    if (error instanceof GitRemoteError) return { kind: 'failed', message: error.message, retryable: true };
+    if (error instanceof GitRemoteError) {
+      log.warn({ repo: request.repo, reason: error.message }, 'template update failed: the git remote refused it');
+      return { kind: 'failed', message: error.message };
+    }
     throw error;
   } finally {
-    await clone.dispose();
+    await clone?.dispose();
   }
 }
 

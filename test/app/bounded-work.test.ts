@@ -49,6 +49,7 @@ describe('bounded work', () => {
     const reply = await syncTemplateReply(app, api, PAYMENTS);
 
     expect(reply).toMatch(/^@Codertocat the template update failed:\n\n> Cannot clone http:\/\/127\.0\.0\.1:\d+\/acme\/stuck\.git: .*Operation too slow\. Less than 1 bytes\/sec transferred the last 2 seconds/);
-    expect(takeJobErrors().map(String)).toEqual([expect.stringContaining('Cannot clone')]);
+    // A stall may pass: the person is answered, and no "action required" issue is filed for it.
+    expect(sentRequests().filter((request) => request.method === 'POST' && request.path.endsWith('/issues'))).toEqual([]);
   });
 });

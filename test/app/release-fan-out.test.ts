@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { countObjectTransfers, hostAs } from '../support/git-remote.js';
 import {
   ANSWERS_PATH, ISSUE_TITLE, issueJson, mockAnswers, mockFanOut, mockGitHub, mockIssues, mockRelease, mockRepository, mockUpdateStart, mockUpdateToNewPull,
-  releasePayload, sentBodies, sentRequests, serviceRepo, startApp, takeJobErrors, templateRepo, UPDATE_BRANCH, useGitHub,
+  releasePayload, sentBodies, sentRequests, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub,
 } from '../support/github-mocks.js';
 import { contentsPath } from '../support/github-nock.js';
 import { createService, createTemplate } from '../support/service-fleet.js';
@@ -99,7 +99,7 @@ describe('a template release fans out', () => {
     // Only the template.yml and cookiecutter.json checks: useGitHub fails the test on any other call.
   });
 
-  it('goes on with the other repositories when one has an unreadable answers file and another cannot be cloned', async () => {
+  it('goes on with the other repositories when one has an unreadable answers file and another cannot be cloned (its issue says why)', async () => {
     const template = await createTemplate();
     await template.release('v1.1.0', DOCKERFILE_V11);
     const payments = await createService(template, 'payments');
@@ -111,41 +111,65 @@ describe('a template release fans out', () => {
 
     const api = mockGitHub();
     mockFanOut(api, { template: tpl, repositories: [ledger, orders, paymentsRepo, tpl], anyTarget: true });
-    // ledger's update reads its answers and its repository, then its clone URL leads nowhere.
+    // ledger's update reads its answers and its repository, then its clone URL leads to no repository:
+    // an answer that stays the same (not a host failing for now), so the repository gets the issue.
     mockAnswers(api, ledger);
     mockRepository(api, ledger);
+    mockIssues(api, ledger);
+    api.post('/repos/acme/ledger/issues').reply(201, (_uri, body) => issueJson(ledger, { number: 31, body: String((body as { body: string }).body) }));
     mockUpdateToNewPull(api, paymentsRepo, { template: tpl, number: 11 });
 
     const app = await startApp();
     await app.receive('release', releasePayload('v1.1.0'));
 
     expect(sentBodies('POST', '/repos/acme/payments/pulls')).toHaveLength(1);
-    const errors = takeJobErrors();
-    expect(errors.map(String)).toEqual([expect.stringMatching(/Cannot clone file:\/\/\/nonexistent\/acme\/ledger\.git/)]);
+    const issues = sentBodies('POST', '/repos/acme/ledger/issues');
+    expect(issues.map((issue) => issue.title)).toEqual([ISSUE_TITLE]);
+    expect(String(issues[0]?.body)).toMatch(/Cannot clone file:\/\/\/nonexistent\/acme\/ledger\.git: .*does not appear to be a git repository/);
+  });
+
+  it('files the "action required" issue once for a default branch the clone cannot find, and ends the job (nothing to retry)', async () => {
+    // GitHub names a default branch the repository's git does not have (renamed in between): an answer that stays the same.
+    const { app, issues, payments } = await releaseToBrokenService({ defaultBranch: 'trunk' });
+    expect(issues.map((issue) => issue.title)).toEqual([ISSUE_TITLE]);
+    expect(String(issues[0]?.body)).toContain('Remote branch trunk not found in upstream origin');
+    // The job ended as a handled failure: no queued job failed, so no queue tries it again.
+    expect(await app.runtime.queue.stats()).toMatchObject({ running: 0, waiting: 0, delayed: 0, failed: 0 });
+    expect(await payments.bare.sha(UPDATE_BRANCH)).toBeUndefined();
   });
 
   it('files the "action required" issue in a repository whose unreadable answers file names the template', async () => {
-    const template = await createTemplate();
-    await template.release('v1.1.0', DOCKERFILE_V11);
-    const payments = await createService(template, 'payments');
-    await payments.commit({ '.github/template-drift.yml': 'template: acme/service-template\nvariables: [oops\n' }, 'break the answers');
-    const tpl = templateRepo(template);
-    const paymentsRepo = await serviceRepo('payments', payments);
-
-    const api = mockGitHub();
-    mockFanOut(api, { template: tpl, repositories: [paymentsRepo, tpl], anyTarget: true });
-    mockAnswers(api, paymentsRepo);
-    mockRepository(api, paymentsRepo);
-    mockIssues(api, paymentsRepo);
-    api.post('/repos/acme/payments/issues').reply(201, (_uri, body) => issueJson(paymentsRepo, { number: 30, body: String((body as { body: string }).body) }));
-
-    const app = await startApp();
-    await app.receive('release', releasePayload('v1.1.0'));
-
-    const [issue, more] = sentBodies('POST', '/repos/acme/payments/issues');
+    const { issues, payments } = await releaseToBrokenService({ answers: 'template: acme/service-template\nvariables: [oops\n' });
+    const [issue, more] = issues;
     expect(more).toBeUndefined();
     expect(issue).toMatchObject({ title: ISSUE_TITLE });
     expect(String(issue?.body)).toContain('not valid YAML');
     expect(await payments.bare.sha(UPDATE_BRANCH)).toBeUndefined();
   });
 });
+
+/**
+ * payments behind a v1.1.0 release, broken one way (its answers file committed as `answers`, or
+ * a default branch GitHub names that its git lacks), and the release delivered: the issues its
+ * update filed.
+ */
+async function releaseToBrokenService(broken: { answers?: string; defaultBranch?: string }) {
+  const template = await createTemplate();
+  await template.release('v1.1.0', DOCKERFILE_V11);
+  const payments = await createService(template, 'payments');
+  if (broken.answers) await payments.commit({ '.github/template-drift.yml': broken.answers }, 'break the answers');
+  const tpl = templateRepo(template);
+  const paymentsRepo = await serviceRepo('payments', payments);
+  if (broken.defaultBranch) paymentsRepo.json.default_branch = broken.defaultBranch;
+
+  const api = mockGitHub();
+  mockFanOut(api, { template: tpl, repositories: [paymentsRepo, tpl], anyTarget: true });
+  mockAnswers(api, paymentsRepo);
+  mockRepository(api, paymentsRepo);
+  mockIssues(api, paymentsRepo);
+  api.post('/repos/acme/payments/issues').reply(201, (_uri, body) => issueJson(paymentsRepo, { number: 30, body: String((body as { body: string }).body) }));
+
+  const app = await startApp();
+  await app.receive('release', releasePayload('v1.1.0'));
+  return { app, payments, issues: sentBodies('POST', '/repos/acme/payments/issues') };
+}

@@ -57,15 +57,13 @@ describe('bounded work, end to end', () => {
     expect(A_SERVICES.flatMap((name) => github.issues(OWNER, name).filter((issue) => issue.title === ISSUE_TITLE))).toEqual([]);
 
     // The host drops the connections it held: those updates fail in plain words, the rest go on.
+    // A host that failed may answer later: the people who asked are told, and no "action required" issue is filed.
     github.resumeGit(OWNER, 'tpl-stuck');
     await w.settle();
-    const failed = A_SERVICES.filter((name) => github.issues(OWNER, name).some((issue) => issue.title === ISSUE_TITLE));
+    const answers = A_SERVICES.map((name) => github.comments(OWNER, name, asked.get(name)).filter((comment) => comment.user === github.botLogin).at(-1)?.body ?? '');
+    const failed = answers.filter((answer) => answer.includes('the template update failed'));
     expect(failed.length).toBeGreaterThanOrEqual(3);
-    for (const name of failed) {
-      const [problem] = github.issues(OWNER, name).filter((issue) => issue.title === ISSUE_TITLE);
-      expect(problem?.body).toContain(`Cannot read template ${github.cloneUrl(OWNER, 'tpl-stuck')}`);
-      const answer = github.comments(OWNER, name, asked.get(name)).filter((comment) => comment.user === github.botLogin).at(-1);
-      expect(answer?.body).toContain('the template update failed');
-    }
+    for (const answer of failed) expect(answer).toContain(`Cannot read template ${github.cloneUrl(OWNER, 'tpl-stuck')}`);
+    expect(A_SERVICES.flatMap((name) => github.issues(OWNER, name).filter((issue) => issue.title === ISSUE_TITLE))).toEqual([]);
   }, 120_000); // five services made with the CLI before the minute B's PR has to arrive in
 });

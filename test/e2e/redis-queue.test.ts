@@ -133,7 +133,7 @@ describe('the BullMQ queue over Redis, end to end (web process and workers)', ()
       repositories_removed: [{ id: 1, node_id: 'R_1', name: 'r-gone', full_name: `${OWNER}/r-gone`, private: false }],
       sender: { login: 'octo-person', id: 1, type: 'User' },
     });
-    // Resuming cuts the held clone off (r-busy's update fails for good: a clone it cannot make); the slot is free.
+    // Resuming cuts the held clone off (r-busy's update fails for now and is tried again later); the slot is free.
     w.github.resumeGit(OWNER, 'r-busy');
     await w.settle(120_000);
     expect(await w.github.pulls(OWNER, 'r-gone')).toEqual([]);

@@ -374,9 +374,14 @@ export class LocalGitHub {
     this.faults.add(method, pattern, fault, times);
   }
 
-  /** From now on the repository's git endpoint accepts every request and never answers (a hung host); the API still works. */
-  stallGit(owner: string, repo: string): void {
-    this.stalls.stall(owner, repo);
+  /**
+   * From now on the repository's git endpoint accepts every request and never answers (a hung
+   * host); the API still works. With `requests`, only that many are held and the endpoint then
+   * answers again by itself (a host that hung once); the held ones stay held until the client
+   * gives up or `resumeGit`.
+   */
+  stallGit(owner: string, repo: string, requests?: number): void {
+    this.stalls.stall(owner, repo, requests);
   }
 
   /** The git endpoint answers again; the requests it held are cut off. */

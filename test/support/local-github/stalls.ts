@@ -6,11 +6,12 @@ import { repoKey } from './types.js';
  * never answered, as a host that stopped responding would do. The API keeps working.
  */
 export class GitStalls {
-  private readonly stalled = new Set<string>();
+  /** Stalled repositories: how many more requests to hold (Infinity: until resumed). */
+  private readonly stalled = new Map<string, number>();
   private readonly held = new Map<string, Set<ServerResponse>>();
 
-  stall(owner: string, repo: string): void {
-    this.stalled.add(repoKey(owner, repo));
+  stall(owner: string, repo: string, requests = Infinity): void {
+    this.stalled.set(repoKey(owner, repo), requests);
   }
 
   /** Answers again; requests held so far are cut off (their connection is destroyed). */
@@ -24,7 +25,10 @@ export class GitStalls {
   /** Holds the request when its repository is stalled; says whether it did. */
   hold(owner: string, repo: string, response: ServerResponse): boolean {
     const key = repoKey(owner, repo);
-    if (!this.stalled.has(key)) return false;
+    const left = this.stalled.get(key) ?? 0;
+    if (left <= 0) return false;
+    if (left === 1) this.stalled.delete(key);
+    else this.stalled.set(key, left - 1);
     const held = this.held.get(key) ?? new Set();
     held.add(response);
     this.held.set(key, held);
