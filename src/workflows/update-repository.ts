@@ -85,7 +85,11 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
     // update PR would bring the file back. Only pushes look: other events reach every repository.
     if (request.reason === 'push') {
       const [open] = await platform.pullsForBranch(request.repo, UPDATE_BRANCH, 'open');
-      if (open) await closeUpdatePull(platform, request.repo, open, `\`${ANSWERS_FILE}\` was removed from the default branch, so this repository no longer follows its template; closing.`, deps.committer.email);
+      if (open) {
+        // The file the PR updates is the one that was removed: `.cruft.json` in a repository cruft manages.
+        const removed = (await answersOnGitHub(platform, request.repo, open.headSha))?.path ?? ANSWERS_FILE;
+        await closeUpdatePull(platform, request.repo, open, `\`${removed}\` was removed from the default branch, so this repository no longer follows its template; closing.`, deps.committer.email);
+      }
     }
     return { kind: 'not-configured' };
   }

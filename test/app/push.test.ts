@@ -4,6 +4,7 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { isAsApplied, parseAnswers } from '../../src/engine/answers-file.js';
 import { ServiceClone } from '../../src/git/service-clone.js';
 import { INSTALLATION_ID } from '../support/app-harness.js';
+import { contentJson, contentsPath } from '../support/github-nock.js';
 import {
   commentsSent, mockBranchHead, ANSWERS_PATH, mockComment, mockGitHub, mockIssues, mockPulls, mockReleaseNotes, mockUpdatePull, mockUpdateStart, mockUpdateToNewPull, openPullFrom,
   mockRelease, pushPayload, releasePayload, sentBodies, sentRequests, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub, mockNoAnswers,
@@ -171,6 +172,8 @@ describe('a push to the default branch', () => {
     mockPulls(api, PAYMENTS, 'open', [open]);
     mockNoAnswers(api, PAYMENTS);
     mockPulls(api, PAYMENTS, 'open', [open]);
+    // Which answers file was removed: the one the PR updates, read at its head.
+    api.get(contentsPath('acme', 'payments', ANSWERS_PATH)).query({ ref: 'a'.repeat(40) }).reply(200, contentJson(ANSWERS_PATH, await f.payments.bare.show(UPDATE_BRANCH, ANSWERS_PATH)));
     mockBranchHead(api, PAYMENTS, f.payments.bare);
     mockComment(api, PAYMENTS, 7);
     mockUpdatePull(api, open);
@@ -178,7 +181,7 @@ describe('a push to the default branch', () => {
     await f.app.receive('push', pushPayload(PAYMENTS, []));
 
     expect(sentBodies('PATCH', '/repos/acme/payments/pulls/7')).toEqual([{ state: 'closed' }]);
-    expect(commentsSent(PAYMENTS, 7)[0]).toContain('no longer follows its template');
+    expect(commentsSent(PAYMENTS, 7)[0]).toContain('`.github/template-drift.yml` was removed from the default branch, so this repository no longer follows its template');
     expect(sentBodies('POST', '/repos/acme/payments/pulls')).toHaveLength(1);
   });
 

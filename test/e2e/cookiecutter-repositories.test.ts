@@ -54,6 +54,23 @@ describe('cookiecutter templates and repositories that cruft manages, end to end
     expect(await w.github.readFile(OWNER, 'cruft-svc', UPDATE_BRANCH, '.github/template-drift.yml')).toBeUndefined();
   });
 
+  it('a push that removes .cruft.json closes the open update PR, naming .cruft.json as the file removed', async () => {
+    const w = world();
+    await w.publishTemplate('tpl-cookie-rm', await fixtureTree('service'));
+    await cruftService('cruft-rm', 'tpl-cookie-rm', 'v1.0.0');
+    await w.releaseTemplate('tpl-cookie-rm', 'v1.1.0', { '{{cookiecutter.project_slug}}/CHANGELOG.md': '# {{ cookiecutter.project_name }}\n\n1.1.0\n' }, 'a changelog');
+    await w.settle();
+    const [pull] = await w.github.pulls(OWNER, 'cruft-rm');
+    expect(pull).toMatchObject({ state: 'open', headRef: UPDATE_BRANCH });
+
+    await w.github.commit(OWNER, 'cruft-rm', 'main', { '.cruft.json': null }, { message: 'Stop following the template', deliver: true });
+    await w.settle();
+
+    expect((await w.github.pulls(OWNER, 'cruft-rm')).map((candidate) => candidate.state)).toEqual(['closed']);
+    const closing = w.github.comments(OWNER, 'cruft-rm', pull!.number).filter((comment) => comment.user === w.github.botLogin).at(-1);
+    expect(closing?.body).toContain('`.cruft.json` was removed from the default branch, so this repository no longer follows its template; closing.');
+  });
+
   it('a template with hooks: the action-required issue while the operator has not trusted hooks, a PR once TEMPLATE_DRIFT_TRUST_HOOKS=true', async () => {
     const w = world();
     await w.publishTemplate('tpl-hooks', await fixtureTree('hooks'));
