@@ -4,7 +4,9 @@ import { UserError } from '../user-error.js';
 import { jsonify, now, randomAsciiString, ScopedDraws, slugify, uuid4, type ExtensionSeed } from './default-extensions.js';
 import { NOW_FUNCTION, prepareJinjaSource, PYTHON_TEXT_FILTER, UNDEFINED_MARK } from './jinja-source.js';
 import { minijinja } from './minijinja.js';
-import { formatFilter } from './python-percent.js';
+import { KEYWORDS_MARK, METHOD_FUNCTION, PERCENT_FUNCTION } from './python-calls.js';
+import { callPythonMethod } from './python-methods.js';
+import { formatFilter, percentFormat } from './python-percent.js';
 import { pythonText, UNDEFINED_TEXT } from './python-text.js';
 
 /** Whitespace options a template may set in `_jinja2_env_vars` (the only ones minijinja has). */
@@ -43,6 +45,15 @@ export class CookiecutterJinja {
     this.env.addGlobal(UNDEFINED_MARK, UNDEFINED_TEXT);
     this.env.addFilter(PYTHON_TEXT_FILTER, this.guarded((value: unknown) => pythonText(value)));
     this.env.addFilter('format', this.guarded((value: unknown, ...args: unknown[]) => formatFilter(value, args)));
+    this.env.addGlobal(METHOD_FUNCTION, this.guarded((receiver: unknown, name: unknown, ...args: unknown[]) => {
+      // python-calls.ts ends every call with the keyword mark, so the trailing Map is the keywords.
+      const keywords = new Map(args.pop() as Map<string, unknown>);
+      keywords.delete(KEYWORDS_MARK);
+      return callPythonMethod(receiver, String(name), args, keywords);
+    }));
+    this.env.addGlobal(PERCENT_FUNCTION, this.guarded((format: unknown, values: unknown, tuple: unknown) =>
+      // Only a tuple literal spreads into the arguments; a list is one argument, as in Python.
+      percentFormat(String(format), tuple === true || !Array.isArray(values) ? values : [values])));
     this.env.addFilter('jsonify', this.guarded((value: unknown, indent?: unknown) => jsonify(value, indent)));
     this.env.addFilter('slugify', this.guarded((value: unknown, options?: unknown) => slugify(value, options)));
     this.env.addGlobal('random_ascii_string', this.guarded((length: unknown, options?: unknown) => randomAsciiString(this.draws, length, options)));
@@ -84,7 +95,7 @@ export class CookiecutterJinja {
    * breaks every environment in the process (and prints to stderr). Callbacks therefore never
    * throw: the first error is kept, the callback answers '', and `render` throws it afterwards.
    */
-  private guarded<A extends unknown[]>(callback: (...args: A) => string): (...args: A) => string {
+  private guarded<A extends unknown[], R>(callback: (...args: A) => R): (...args: A) => R | '' {
     return (...args: A) => {
       try {
         return callback(...args);

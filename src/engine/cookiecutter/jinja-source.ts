@@ -1,3 +1,5 @@
+import { rewritePythonCalls } from './python-calls.js';
+
 /** The filter every printed value goes through, so it prints as Python prints it (see below). */
 export const PYTHON_TEXT_FILTER = '__td_python_text';
 /** The global every printed value defaults to when it is undefined (see `wrapExpression`). */
@@ -13,7 +15,9 @@ export const NOW_FUNCTION = '__td_now';
  *   that; `default` tells an undefined value (cookiecutter's StrictUndefined error) from None,
  *   which both reach JavaScript as undefined;
  * - `{% now 'utc', '%Y' %}` (cookiecutter's TimeExtension, a tag minijinja does not have) becomes
- *   a call of a function given the tag's arguments as text.
+ *   a call of a function given the tag's arguments as text;
+ * - Python calls minijinja cannot make (`'{}'.format(x)`, `'%s' % x`) become calls of functions
+ *   that make them, in printed expressions and in tags (python-calls.ts).
  * Comments, `{% raw %}` blocks and quoted strings are skipped as Jinja's lexer skips them, and no
  * newline is added or removed, so error line numbers stay those of the template.
  */
@@ -52,7 +56,7 @@ export function prepareJinjaSource(source: string): string {
       out += source.slice(open, stop);
       at = stop;
     } else {
-      out += rewriteNowTag(tag);
+      out += rewriteStatement(tag);
       at = end + 2;
     }
   }
@@ -79,13 +83,24 @@ function wrapExpression(tag: string): string {
   const inner = tag.slice(2, -2);
   const leading = inner.startsWith('-') || inner.startsWith('+') ? inner[0]! : '';
   const trailing = inner.length > leading.length && (inner.endsWith('-') || inner.endsWith('+')) ? inner.at(-1)! : '';
-  const expression = inner.slice(leading.length, inner.length - trailing.length);
+  let expression = inner.slice(leading.length, inner.length - trailing.length);
   if (expression.trim() === '') return tag;
+  expression = rewritePythonCalls(expression, false);
   return `{{${leading} (${expression})|default(${UNDEFINED_MARK})|${PYTHON_TEXT_FILTER} ${trailing}}}`;
 }
 
 function isRawStart(tag: string): boolean {
   return /^\{%[-+]?\s*raw\s*[-+]?%\}$/.test(tag);
+}
+
+/** A `{% … %}` tag: `{% now %}` becomes a call, any other has its Python calls rewritten. */
+function rewriteStatement(tag: string): string {
+  const now = rewriteNowTag(tag);
+  if (now !== tag) return now;
+  const match = /^\{%([-+]?)([\s\S]*?)([-+]?)%\}$/.exec(tag);
+  if (!match) return tag;
+  const [, leading, inner, trailing] = match;
+  return `{%${leading}${rewritePythonCalls(inner!, true)}${trailing}%}`;
 }
 
 function rewriteNowTag(tag: string): string {

@@ -23,10 +23,25 @@ interface Spec {
 
 const SPEC = /^(?:([\s\S])?([<>=^]))?([-+ ])?(z)?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([a-zA-Z%])?$/;
 
+/**
+ * The widest a width, precision or padding may make one value. Python would build whatever it
+ * is asked for; a template is untrusted, and `'{:999999999}'` must not take the process's memory
+ * before the render budget ever sees the text.
+ */
+export const MAX_WIDTH = 10_000_000;
+
+/** `n`, or an error for one beyond MAX_WIDTH. */
+export function checkedWidth(n: number, what = 'width'): number {
+  if (n > MAX_WIDTH) throw new Error(`a ${what} of ${n} is more than the ${MAX_WIDTH} characters a template may pad or format one value to`);
+  return n;
+}
+
 function parseSpec(text: string): Spec {
   const match = SPEC.exec(text);
   if (!match) throw new Error(`Invalid format specifier '${text}'`);
   const [, fill, align, sign, z, alternate, zero, width, grouping, precision, type] = match;
+  if (width !== undefined) checkedWidth(Number(width));
+  if (precision !== undefined) checkedWidth(Number(precision), 'precision');
   return {
     fill: fill ?? ' ', align, sign: sign ?? '', z: z !== undefined, alternate: alternate !== undefined, zero: zero !== undefined,
     width: Number(width ?? 0), grouping, precision: precision === undefined ? undefined : Number(precision), type: type ?? '',

@@ -1,4 +1,4 @@
-import { asciiOnly, formatValue } from './python-format.js';
+import { asciiOnly, checkedWidth, formatValue } from './python-format.js';
 import { pythonRepr, pythonStr, typeName } from './python-text.js';
 
 /**
@@ -40,7 +40,9 @@ export function percentFormat(format: string, values: unknown): string {
       continue;
     }
     const widthValue = width === '*' ? integerArgument(take()) : Number(width ?? 0);
+    checkedWidth(Math.abs(widthValue));
     const precisionValue = precision === '*' ? integerArgument(take()) : precision === undefined ? undefined : Number(precision || 0);
+    if (precisionValue !== undefined) checkedWidth(precisionValue, 'precision');
     let value: unknown;
     if (key !== undefined) {
       if (!mapping) throw new TypeError('format requires a mapping');

@@ -33,6 +33,15 @@ describe('cookiecutter template rules', () => {
     expect(() => render(template({ slug: 'a' }, { 'f.txt': 'one\n{{ cookiecutter.nope }}\n' }))).toThrow(/\{\{cookiecutter.slug\}\}\/f.txt: undefined value/);
   });
 
+  it('makes a formatting mistake or a runaway width a template error naming the default or file, with Python\'s message', () => {
+    expect(() => render(template({ slug: 'a', port: "{{ '{:d}'.format('80') }}" }, { f: '' })))
+      .toThrow(/cookiecutter.json: default of "port": Unknown format code 'd' for object of type 'str'/);
+    expect(() => render(template({ slug: 'a' }, { 'f.txt': "{{ '%s %s' % ('a',) }}" }))).toThrow(/f.txt: not enough arguments for format string/);
+    for (const huge of ["'{:999999999}'.format(1)", "'%999999999d' % 1", "'x'.zfill(999999999)", "'%.*f' % (999999999, 1.5)"]) {
+      expect(() => render(template({ slug: 'a' }, { 'f.txt': `{{ ${huge} }}` }))).toThrow(/f.txt: a (width|precision) of 999999999 is more than/);
+    }
+  });
+
   it('escapes nothing, whatever the file type (minijinja would escape .html and .yml by name)', () => {
     const { output } = render(template({ slug: 'a', v: '<a & "b">' }, { 'x.html': '{{ cookiecutter.v }}', 'x.yml': '{{ cookiecutter.v }}', 'x.json': '{{ cookiecutter.v }}' }));
     expect([...output.values()].map((entry) => entry.content.toString())).toEqual(['<a & "b">', '<a & "b">', '<a & "b">']);

@@ -16,6 +16,18 @@ describe('a cookiecutter template renders as cookiecutter renders it', () => {
   });
 });
 
+describe('Python in a cookiecutter template renders as cookiecutter renders it', () => {
+  it('gives cookiecutter\'s output for str.format, the % operator, the format filter, str and dict methods, in defaults and files', async () => {
+    const { template, expected } = await fixture('python');
+    const snapshot = renderSnapshot({ files: template, ref: 'v1', repo: FIXTURE_REPO, committedAt: FIXTURE_COMMITTED_AT });
+    expect(shown(snapshot.output)).toEqual(shown(expected));
+    expect(snapshot.variables.values).toMatchObject({
+      package: 'billing_service', image: 'registry.acme.dev/billing-service:1.0', major: '2', service_id: 'svc-billing-080',
+      banner: 'billing_service|  v2.5.0', class_name: 'BillingService', env_prefix: 'BILLING_SERVICE',
+    });
+  });
+});
+
 describe('cookiecutter variables', () => {
   const render = async (extra: Partial<Parameters<typeof renderSnapshot>[0]> = {}) => {
     const { template } = await fixture('service');
