@@ -44,16 +44,17 @@ export class CookiecutterJinja {
     this.env.fuel = FUEL_PER_TEXT;
     this.env.addGlobal(UNDEFINED_MARK, UNDEFINED_TEXT);
     this.env.addFilter(PYTHON_TEXT_FILTER, this.guarded((value: unknown) => pythonText(value)));
-    this.env.addFilter('format', this.guarded((value: unknown, ...args: unknown[]) => formatFilter(value, args)));
-    this.env.addGlobal(METHOD_FUNCTION, this.guarded((receiver: unknown, name: unknown, ...args: unknown[]) => {
-      // python-calls.ts ends every call with the keyword mark, so the trailing Map is the keywords.
-      const keywords = new Map(args.pop() as Map<string, unknown>);
-      keywords.delete(KEYWORDS_MARK);
-      return callPythonMethod(receiver, String(name), args, keywords);
+    this.env.addFilter('format', this.guarded((value: unknown, ...args: unknown[]) => {
+      const { line, keywords } = takeKeywords(args);
+      return atLine(line, () => formatFilter(value, args, keywords));
     }));
-    this.env.addGlobal(PERCENT_FUNCTION, this.guarded((format: unknown, values: unknown, tuple: unknown) =>
+    this.env.addGlobal(METHOD_FUNCTION, this.guarded((receiver: unknown, name: unknown, ...args: unknown[]) => {
+      const { line, keywords } = takeKeywords(args);
+      return atLine(line, () => callPythonMethod(receiver, String(name), args, keywords));
+    }));
+    this.env.addGlobal(PERCENT_FUNCTION, this.guarded((format: unknown, values: unknown, tuple: unknown, line: unknown) =>
       // Only a tuple literal spreads into the arguments; a list is one argument, as in Python.
-      percentFormat(String(format), tuple === true || !Array.isArray(values) ? values : [values])));
+      atLine(line, () => percentFormat(String(format), tuple === true || !Array.isArray(values) ? values : [values]))));
     this.env.addFilter('jsonify', this.guarded((value: unknown, indent?: unknown) => jsonify(value, indent)));
     this.env.addFilter('slugify', this.guarded((value: unknown, options?: unknown) => slugify(value, options)));
     this.env.addGlobal('random_ascii_string', this.guarded((length: unknown, options?: unknown) => randomAsciiString(this.draws, length, options)));
@@ -104,6 +105,31 @@ export class CookiecutterJinja {
         return '';
       }
     };
+  }
+}
+
+/**
+ * The keyword arguments python-calls.ts marked, taken off `args`: the trailing Map holding the
+ * mark (whose value is the call's line) is the keywords; without it (`x|format` as a block
+ * filter) there are none.
+ */
+function takeKeywords(args: unknown[]): { line: unknown; keywords: Map<string, unknown> } {
+  const last = args.at(-1);
+  if (!(last instanceof Map) || !last.has(KEYWORDS_MARK)) return { line: undefined, keywords: new Map() };
+  args.pop();
+  const keywords = new Map(last as Map<string, unknown>);
+  const line = keywords.get(KEYWORDS_MARK);
+  keywords.delete(KEYWORDS_MARK);
+  return { line, keywords };
+}
+
+/** Runs a Python call, naming its line in the template on an error (as minijinja's own errors do). */
+function atLine<R>(line: unknown, call: () => R): R {
+  try {
+    return call();
+  } catch (error) {
+    if (typeof line !== 'number') throw error;
+    throw new Error(`${error instanceof Error ? error.message : String(error)} (line ${line})`, { cause: error });
   }
 }
 

@@ -24,6 +24,13 @@ export const NOW_FUNCTION = '__td_now';
 export function prepareJinjaSource(source: string): string {
   let out = '';
   let at = 0;
+  let line = 1;
+  let counted = 0;
+  const lineOf = (position: number) => {
+    for (let i = source.indexOf('\n', counted); i >= 0 && i < position; i = source.indexOf('\n', i + 1)) line++;
+    counted = Math.max(counted, position);
+    return line;
+  };
   for (;;) {
     const open = source.indexOf('{', at);
     if (open < 0 || open === source.length - 1) return out + source.slice(at);
@@ -46,7 +53,7 @@ export function prepareJinjaSource(source: string): string {
     if (end < 0) return out + source.slice(open); // unterminated: minijinja reports it with its line
     const tag = source.slice(open, end + 2);
     if (kind === '{') {
-      out += wrapExpression(tag);
+      out += wrapExpression(tag, lineOf(open));
       at = end + 2;
     } else if (isRawStart(tag)) {
       const endRaw = /\{%-?\s*endraw\s*-?%\}/g;
@@ -56,7 +63,7 @@ export function prepareJinjaSource(source: string): string {
       out += source.slice(open, stop);
       at = stop;
     } else {
-      out += rewriteStatement(tag);
+      out += rewriteStatement(tag, lineOf(open));
       at = end + 2;
     }
   }
@@ -79,13 +86,13 @@ function findClose(source: string, from: number, close: string): number {
   return -1;
 }
 
-function wrapExpression(tag: string): string {
+function wrapExpression(tag: string, line: number): string {
   const inner = tag.slice(2, -2);
   const leading = inner.startsWith('-') || inner.startsWith('+') ? inner[0]! : '';
   const trailing = inner.length > leading.length && (inner.endsWith('-') || inner.endsWith('+')) ? inner.at(-1)! : '';
   let expression = inner.slice(leading.length, inner.length - trailing.length);
   if (expression.trim() === '') return tag;
-  expression = rewritePythonCalls(expression, false);
+  expression = rewritePythonCalls(expression, false, line);
   return `{{${leading} (${expression})|default(${UNDEFINED_MARK})|${PYTHON_TEXT_FILTER} ${trailing}}}`;
 }
 
@@ -94,13 +101,13 @@ function isRawStart(tag: string): boolean {
 }
 
 /** A `{% … %}` tag: `{% now %}` becomes a call, any other has its Python calls rewritten. */
-function rewriteStatement(tag: string): string {
+function rewriteStatement(tag: string, line: number): string {
   const now = rewriteNowTag(tag);
   if (now !== tag) return now;
   const match = /^\{%([-+]?)([\s\S]*?)([-+]?)%\}$/.exec(tag);
   if (!match) return tag;
   const [, leading, inner, trailing] = match;
-  return `{%${leading}${rewritePythonCalls(inner!, true)}${trailing}%}`;
+  return `{%${leading}${rewritePythonCalls(inner!, true, line)}${trailing}%}`;
 }
 
 function rewriteNowTag(tag: string): string {

@@ -1,10 +1,14 @@
+import { UserError } from '../user-error.js';
 import { PYTHON_METHODS } from './python-methods.js';
 
-/** The function a Python method call becomes: `__td_method(receiver, 'name', …args, __td_kw=true)`. */
+/** The function a Python method call becomes: `__td_method(receiver, 'name', …args, __td_kw=LINE)`. */
 export const METHOD_FUNCTION = '__td_method';
-/** The keyword marking the keyword arguments (minijinja hands them to JavaScript as a trailing Map, like a dict). */
+/**
+ * The keyword marking the keyword arguments (minijinja hands them to JavaScript as a trailing Map,
+ * like a dict); its value is the call's line in the template, for errors.
+ */
 export const KEYWORDS_MARK = '__td_kw';
-/** The function `'text' % values` becomes: `__td_percent('text', values, isTupleLiteral)`. */
+/** The function `'text' % values` becomes: `__td_percent('text', values, isTupleLiteral, LINE)`. */
 export const PERCENT_FUNCTION = '__td_percent';
 
 /**
@@ -12,8 +16,10 @@ export const PERCENT_FUNCTION = '__td_percent';
  * methods in its own Rust code, which its JavaScript binding gives no way to extend, and its `%`
  * is arithmetic only. So, inside one tag's expression text:
  * - `receiver.format(a, k=b)` (any name of python-methods.ts) becomes
- *   `__td_method(receiver, 'format', a, k=b, __td_kw=true)`;
- * - `'text' % values` becomes `__td_percent('text', values, false)` (`true` for a tuple literal).
+ *   `__td_method(receiver, 'format', a, k=b, __td_kw=LINE)`;
+ * - `'text' % values` becomes `__td_percent('text', values, false, LINE)` (`true` for a tuple
+ *   literal), LINE being the call's line in the template (`line` is the expression's first);
+ * - `x|format(…)` gets the keyword mark as its last argument (see markFormatFilter).
  * The receiver is the postfix chain before the dot (names, `.attr`, `[…]`, `(…)`, a literal or
  * a bracketed group), the tightest-binding level of Jinja's grammar, so putting a call in its
  * place leaves every other operator grouped as it was; `%` is rewritten only after a quoted
@@ -23,36 +29,46 @@ export const PERCENT_FUNCTION = '__td_percent';
  * which reports it. Nothing is added or removed but the call around the pieces, so line numbers
  * stay the template's.
  */
-export function rewritePythonCalls(expression: string, isStatement: boolean): string {
+export function rewritePythonCalls(expression: string, isStatement: boolean, line = 1): string {
   if (!QUICK_CHECK.test(expression)) return expression;
   let text = expression;
-  for (let rounds = 0; rounds < 1000; rounds++) {
+  let work = 0;
+  // Each rewrite takes one call away, so this ends; a try costs at most a walk over the tokens.
+  for (;;) {
     const tokens = tokenize(text);
     if (!tokens) return text;
     let rewritten: string | undefined;
     for (let i = tokens.length - 1; i >= 0 && rewritten === undefined; i--) {
-      rewritten = rewriteMethod(text, tokens, i, isStatement) ?? rewritePercent(text, tokens, i);
+      if (!isOp(tokens[i], '.', '%', '|')) continue;
+      work += tokens.length;
+      if (work > MAX_WORK) throw new UserError(`an expression of ${tokens.length} tokens with this many Python calls is more than template-drift reads: split it into several`);
+      rewritten = rewriteMethod(text, tokens, i, isStatement, line) ?? rewritePercent(text, tokens, i, line) ?? markFormatFilter(text, tokens, i, line);
     }
     if (rewritten === undefined) return text;
     text = rewritten;
   }
-  return text;
 }
 
-const QUICK_CHECK = new RegExp(`\\.\\s*(?:${[...PYTHON_METHODS].join('|')})\\s*\\(|['"]\\s*%`);
+/** Token steps one expression's rewrite may take: far beyond any template, well under a second. */
+const MAX_WORK = 1_000_000;
+
+const QUICK_CHECK = new RegExp(`\\.\\s*(?:${[...PYTHON_METHODS].join('|')})\\s*\\(|['"]\\s*%|\\|\\s*format\\s*\\(`);
 
 interface Token {
   readonly kind: 'string' | 'number' | 'name' | 'op';
   readonly text: string;
   readonly start: number;
   readonly end: number;
+  /** For a bracket, the index of the one that matches it (-1 for none). */
+  pair: number;
 }
 
 const TOKEN = /(\s+)|('(?:[^'\\]|\\[\s\S])*'|"(?:[^"\\]|\\[\s\S])*")|(0[xX][\da-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|\d[\d_]*(?:\.\d[\d_]*)?(?:[eE][+-]?\d[\d_]*)?)|([\p{L}_][\p{L}\p{N}_]*)|(\*\*|\/\/|==|!=|<=|>=|[-+*/%~|.,:;()[\]{}<>=!])/uy;
 
-/** Jinja's tokens, or undefined for text its lexer would refuse (minijinja reports that). */
+/** Jinja's tokens, brackets paired, or undefined for text its lexer would refuse (minijinja reports that). */
 function tokenize(text: string): Token[] | undefined {
   const tokens: Token[] = [];
+  const open: number[] = [];
   TOKEN.lastIndex = 0;
   while (TOKEN.lastIndex < text.length) {
     const start = TOKEN.lastIndex;
@@ -60,7 +76,14 @@ function tokenize(text: string): Token[] | undefined {
     if (!match) return undefined;
     if (match[1] !== undefined) continue;
     const kind = match[2] !== undefined ? 'string' : match[3] !== undefined ? 'number' : match[4] !== undefined ? 'name' : 'op';
-    tokens.push({ kind, text: match[0], start, end: TOKEN.lastIndex });
+    const token: Token = { kind, text: match[0], start, end: TOKEN.lastIndex, pair: -1 };
+    if (kind === 'op' && CLOSE[token.text]) open.push(tokens.length);
+    if (kind === 'op' && OPEN[token.text] && open.length > 0 && tokens[open.at(-1)!]!.text === OPEN[token.text]) {
+      const opener = open.pop()!;
+      token.pair = opener;
+      tokens[opener]!.pair = tokens.length;
+    }
+    tokens.push(token);
   }
   return tokens;
 }
@@ -76,24 +99,12 @@ function isOp(token: Token | undefined, ...texts: string[]): boolean {
 
 /** The token that closes the bracket at `open`, or -1. */
 function closing(tokens: readonly Token[], open: number): number {
-  let depth = 0;
-  for (let i = open; i < tokens.length; i++) {
-    if (tokens[i]!.kind !== 'op') continue;
-    if (CLOSE[tokens[i]!.text]) depth++;
-    else if (OPEN[tokens[i]!.text] && --depth === 0) return i;
-  }
-  return -1;
+  return tokens[open]?.pair ?? -1;
 }
 
 /** The token that opens the bracket closed at `close`, or -1. */
 function opening(tokens: readonly Token[], close: number): number {
-  let depth = 0;
-  for (let i = close; i >= 0; i--) {
-    if (tokens[i]!.kind !== 'op') continue;
-    if (OPEN[tokens[i]!.text]) depth++;
-    else if (CLOSE[tokens[i]!.text] && --depth === 0) return i;
-  }
-  return -1;
+  return tokens[close]?.pair ?? -1;
 }
 
 /** Whether a call's or subscript's bracket right after `token` applies to it (ends a postfix chain). */
@@ -139,7 +150,7 @@ function chainStart(tokens: readonly Token[], end: number, isStatement: boolean)
   }
 }
 
-function rewriteMethod(text: string, tokens: readonly Token[], dot: number, isStatement: boolean): string | undefined {
+function rewriteMethod(text: string, tokens: readonly Token[], dot: number, isStatement: boolean, line: number): string | undefined {
   const name = tokens[dot + 1];
   if (!isOp(tokens[dot], '.') || name?.kind !== 'name' || !PYTHON_METHODS.has(name.text) || !isOp(tokens[dot + 2], '(')) return undefined;
   const close = closing(tokens, dot + 2);
@@ -151,11 +162,12 @@ function rewriteMethod(text: string, tokens: readonly Token[], dot: number, isSt
   const args = comma
     ? text.slice(tokens[dot + 2]!.end, comma.start) + text.slice(comma.end, tokens[close]!.start)
     : text.slice(tokens[dot + 2]!.end, tokens[close]!.start);
-  const call = `${METHOD_FUNCTION}(${receiver}, '${name.text}'${args.trim() ? `, ${args}` : ''}, ${KEYWORDS_MARK}=true)`;
+  const at = line + lineBreaks(text.slice(0, tokens[start]!.start));
+  const call = `${METHOD_FUNCTION}(${receiver}, '${name.text}'${args.trim() ? `, ${args}` : ''}, ${KEYWORDS_MARK}=${at})`;
   return text.slice(0, tokens[start]!.start) + call + text.slice(tokens[close]!.end);
 }
 
-function rewritePercent(text: string, tokens: readonly Token[], percent: number): string | undefined {
+function rewritePercent(text: string, tokens: readonly Token[], percent: number, line: number): string | undefined {
   if (!isOp(tokens[percent], '%') || tokens[percent - 1]?.kind !== 'string') return undefined;
   let left = percent - 1;
   while (tokens[left - 1]?.kind === 'string') left--;
@@ -169,12 +181,32 @@ function rewritePercent(text: string, tokens: readonly Token[], percent: number)
   const tuple = isOp(first, '(') && closing(tokens, percent + 1) === right && (right === percent + 2 || topLevelComma(tokens, percent + 1, right));
   const format = text.slice(tokens[left]!.start, tokens[percent - 1]!.end) + newlines(text.slice(tokens[percent - 1]!.end, first.start));
   const values = text.slice(first.start, tokens[right]!.end);
-  return `${text.slice(0, tokens[left]!.start)}${PERCENT_FUNCTION}(${format}, ${values}, ${tuple})${text.slice(tokens[right]!.end)}`;
+  const at = line + lineBreaks(text.slice(0, tokens[left]!.start));
+  return `${text.slice(0, tokens[left]!.start)}${PERCENT_FUNCTION}(${format}, ${values}, ${tuple}, ${at})${text.slice(tokens[right]!.end)}`;
+}
+
+function lineBreaks(text: string): number {
+  return newlines(text).length;
 }
 
 /** The line breaks of text that a rewrite drops, so that later lines keep their numbers. */
 function newlines(text: string): string {
   return text.replace(/[^\n]/g, '');
+}
+
+/**
+ * `x|format(a, k=b)` gets the keyword mark too (`x|format(a, k=b, __td_kw=LINE)`): Jinja's filter
+ * takes positional or keyword arguments, and minijinja hands both a dict and keywords over as a
+ * trailing Map, so only the mark tells `'%s'|format(d)` from `'%(a)s'|format(a=1)`.
+ */
+function markFormatFilter(text: string, tokens: readonly Token[], pipe: number, line: number): string | undefined {
+  if (!isOp(tokens[pipe], '|') || !isWord(tokens[pipe + 1], 'format') || !isOp(tokens[pipe + 2], '(')) return undefined;
+  const close = closing(tokens, pipe + 2);
+  if (close < 0 || isWord(tokens[close - 3], KEYWORDS_MARK)) return undefined;
+  const empty = close === pipe + 3;
+  const comma = isOp(tokens[close - 1], ',');
+  const at = line + lineBreaks(text.slice(0, tokens[pipe]!.start));
+  return `${text.slice(0, tokens[close]!.start)}${empty || comma ? '' : ', '}${KEYWORDS_MARK}=${at}${text.slice(tokens[close]!.start)}`;
 }
 
 function endsOperandAt(tokens: readonly Token[], at: number): boolean {

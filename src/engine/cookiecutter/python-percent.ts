@@ -117,12 +117,8 @@ function charOf(code: number): string {
   return String.fromCodePoint(code);
 }
 
-/**
- * Jinja's `format` filter: `value % args`, or `value % kwargs` (Jinja2's `do_format`). minijinja
- * hands keyword arguments over as a trailing Map, like a dict argument: a dict given alone is
- * read as the mapping, which prints the same for `%s` and accepts `%(name)s` as keywords do.
- */
-export function formatFilter(value: unknown, args: readonly unknown[]): string {
-  const values = args.length === 1 && args[0] instanceof Map ? args[0] : [...args];
-  return percentFormat(pythonStr(value), values);
+/** Jinja's `format` filter, Jinja2's `do_format`: `value % args`, or `value % kwargs`. */
+export function formatFilter(value: unknown, args: readonly unknown[], kwargs: ReadonlyMap<string, unknown>): string {
+  if (args.length > 0 && kwargs.size > 0) throw new Error("can't handle positional and keyword arguments at the same time");
+  return percentFormat(pythonStr(value), kwargs.size > 0 ? kwargs : [...args]);
 }

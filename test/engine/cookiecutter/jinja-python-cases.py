@@ -71,6 +71,9 @@ TEMPLATES = r"""
 {{ '%d' % 'x' }}
 {{ cookiecutter.slug.index('zzz') }}
 ~ {{ cookiecutter.nope.zfill(3) }}
+{{ '%(engine)s'|format(cookiecutter.db) }}
+{{ '%s %s'|format(1, x=2) }}
+{% filter format('x') %}<%s>{% endfilter %} {{ '%s|%s'|format('a', 'b',) }} {{ '%%'|format() }}
 {{ '%q'|format(1) }}
 {{ '%s %s'|format(1) }}
 ~ {{ cookiecutter.nope }}
