@@ -16,7 +16,8 @@ FROM node:20-slim
 # tini is PID 1: it forwards SIGTERM to node and reaps git processes a stopped job left behind;
 # python3 runs cookiecutter templates' hooks (only with TEMPLATE_DRIFT_TRUST_HOOKS=true), which
 # util-linux's unshare (already in the image) confines; that needs a container runtime allowing
-# user namespaces and mounts inside them.
+# user namespaces and mounts inside them. util-linux's prlimit holds a cookiecutter template's
+# render process to its memory limit.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends git ca-certificates tini python3 \
  && rm -rf /var/lib/apt/lists/*

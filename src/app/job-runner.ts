@@ -102,8 +102,7 @@ export function jobRunner(runtime: AppRuntime): JobRunner {
         return;
       case 'check-pull-request':
         await guardEnforcedFiles({ repo: job.repo, ...job.pull, headRepo: job.pull.headRepo }, {
-          platform, fetching: deps.fetching, log, git: runtime.gitBounds(signal),
-          ...(runtime.settings.renderLimits && { renderLimits: runtime.settings.renderLimits }),
+          platform, fetching: deps.fetching, log, git: runtime.gitBounds(signal), render: runtime.render,
         });
         return;
       case 'update-closed':
@@ -126,7 +125,7 @@ export function jobRunner(runtime: AppRuntime): JobRunner {
         return;
       case 'reconcile-installation':
         await reconcileInstallation({
-          platform, log, ...(runtime.settings.renderLimits && { renderLimits: runtime.settings.renderLimits }),
+          platform, log, render: runtime.render,
           // The reconcile's scan is the fleet's inventory too: one scan of the installation, not two.
           scanned: (entries) => runtime.fleet.scanned(job.installationId, entries),
           openTemplate: async (source) => {

@@ -20,6 +20,8 @@ import { gitProtocols } from '../engine/template-source-policy.js';
 import type { FleetEntry } from '../engine/fleet-inventory.js';
 import { templateKey } from '../engine/template-identity.js';
 import { OctokitAppPlatform } from '../github/octokit-app-platform.js';
+import type { SnapshotRenderer } from '../engine/render-snapshot.js';
+import { sandboxedRenderer } from '../sandbox/sandboxed-renderer.js';
 import { openAppTemplate } from '../workflows/open-template.js';
 import { scanFleet } from '../workflows/scan-fleet.js';
 import { createFleetTracker } from './fleet-runtime.js';
@@ -45,6 +47,8 @@ export class AppRuntime {
   readonly fleet: FleetTracker;
   readonly merger = new GitMergeFile();
   readonly jobTimeoutSeconds: number;
+  /** Every template version the app renders, within the render limits (cookiecutter in a render process). */
+  readonly render: SnapshotRenderer;
   private readonly writeLanes = new Map<number, { lane: PQueue; closed: AbortController }>();
   /** GitHub's write budget of the app: in Redis when the processes share one, else this process's. */
   readonly writeBudget: WriteBudget;
@@ -53,6 +57,7 @@ export class AppRuntime {
     const limits = settings.writeLimits ?? [];
     this.writeBudget = settings.redisUrl ? new RedisWriteBudget(settings.redisUrl, settings.appId ?? 'app', limits) : new InProcessWriteBudget(limits);
     this.jobTimeoutSeconds = settings.jobTimeoutSeconds ?? DEFAULT_JOB_TIMEOUT_S;
+    this.render = sandboxedRenderer(settings.renderLimits);
     this.queue = queue ?? this.createQueue();
     this.fleet = createFleetTracker(app, settings.fleet, settings.redisUrl, {
       scan: (installation) => this.scanInstallation(installation),
@@ -122,7 +127,7 @@ export class AppRuntime {
     return {
       platform, fetching: this.fetchSettings(installationId), committer: this.settings.committer, merger: this.merger, log,
       git: this.gitBounds(signal),
-      ...(this.settings.renderLimits && { renderLimits: this.settings.renderLimits }),
+      render: this.render,
       hooks: appHooksPolicy(this.settings),
     };
   }
@@ -175,7 +180,7 @@ export class AppRuntime {
         const name = template.repoId ? `${template.repoId.owner}/${template.repoId.repo}` : templateKey(source) ?? source;
         return { name, repository: template.repository };
       },
-      ...(this.settings.renderLimits && { renderLimits: this.settings.renderLimits }),
+      render: this.render,
     });
     for (const failure of scan.failures) this.app.log.warn({ installation: installationId, repo: failure.repo, problem: failure.message }, 'fleet scan could not read a repository');
     return scan.entries;

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GITHUB_BODY_LIMIT } from '../engine/fleet-dashboard.js';
-import { MAX_RENDER_MB_SETTING, renderLimits, type RenderLimits } from '../engine/render-budget.js';
+import { MAX_RENDER_MB_SETTING, MAX_RENDER_S_SETTING, renderLimits, type RenderLimits } from '../engine/render-budget.js';
 import { gitProtocols, parseAllowedHosts, type SourcePolicy } from '../engine/template-source-policy.js';
 import { writeLimits, type WriteLimit } from '../github/write-budget.js';
 import { HOOK_TIMEOUT_SETTING, hookTimeoutSeconds, TRUST_HOOKS_SETTING } from '../hooks/run-hooks.js';
@@ -26,7 +26,7 @@ export interface AppSettings {
   readonly shutdownGraceSeconds?: number;
   /** The identity of the app's commits; the app recognises its own commits by this email. */
   readonly committer: { readonly name: string; readonly email: string };
-  /** Bounds on rendering one template version (`TEMPLATE_DRIFT_MAX_RENDER_MB`); the defaults when absent. */
+  /** Bounds on rendering one template version (`TEMPLATE_DRIFT_MAX_RENDER_MB`, `TEMPLATE_DRIFT_MAX_RENDER_S`); the defaults when absent. */
   readonly renderLimits?: RenderLimits;
   /** Where templates may come from: the served GitHub, and TEMPLATE_DRIFT_ALLOWED_HOSTS; github.com alone when absent. */
   readonly templateSources?: SourcePolicy;
@@ -98,7 +98,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
       name: env.TEMPLATE_DRIFT_COMMITTER_NAME || 'template-drift[bot]',
       email: env.TEMPLATE_DRIFT_COMMITTER_EMAIL || 'template-drift[bot]@users.noreply.github.com',
     },
-    renderLimits: renderLimits(env[MAX_RENDER_MB_SETTING]),
+    renderLimits: renderLimits(env[MAX_RENDER_MB_SETTING], env[MAX_RENDER_S_SETTING]),
     templateSources,
     gitProtocols: gitProtocols(templateSources),
     // Below GitHub's 80 a minute and 500 an hour, which also count the web UI and other tools; 0 turns a limit off.

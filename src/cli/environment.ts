@@ -1,8 +1,10 @@
-import { MAX_RENDER_MB_SETTING, renderLimits, type RenderLimits } from '../engine/render-budget.js';
+import { MAX_RENDER_MB_SETTING, MAX_RENDER_S_SETTING, renderLimits, type RenderLimits } from '../engine/render-budget.js';
+import type { SnapshotRenderer } from '../engine/render-snapshot.js';
 import { GitMergeFile } from '../git/git-merge-file.js';
 import { locateTemplate, tokenAuthEnv, type TemplateLocation } from '../git/template-location.js';
 import { TemplateStore } from '../git/template-store.js';
 import type { TemplateRepository } from '../git/template-store.js';
+import { sandboxedRenderer } from '../sandbox/sandboxed-renderer.js';
 import { HOOK_TIMEOUT_SETTING, hookRunner, hookTimeoutSeconds, TRUST_HOOKS_SETTING } from '../hooks/run-hooks.js';
 import type { HooksPolicy } from '../workflows/template-hooks.js';
 import { cacheDirOf } from './cache-dir.js';
@@ -16,7 +18,7 @@ export interface CliEnvironment {
   readonly serverUrl: string;
   /** `GITHUB_API_URL` (as GitHub Actions sets it): the REST API `scan` reads; api.github.com by default. */
   readonly apiUrl: string;
-  /** Bounds on rendering a template version, from `TEMPLATE_DRIFT_MAX_RENDER_MB` as in the app. */
+  /** Bounds on rendering a template version, from `TEMPLATE_DRIFT_MAX_RENDER_MB` and `_S` as in the app. */
   readonly renderLimits?: RenderLimits;
   /** `TEMPLATE_DRIFT_TRUST_HOOKS=1`: run templates' hooks, as `--trust` does. */
   readonly trustHooks?: boolean;
@@ -32,7 +34,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnviro
     cacheDir: cacheDirOf(env),
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
-    renderLimits: renderLimits(env[MAX_RENDER_MB_SETTING]),
+    renderLimits: renderLimits(env[MAX_RENDER_MB_SETTING], env[MAX_RENDER_S_SETTING]),
     trustHooks: /^(1|true|yes)$/i.test(env[TRUST_HOOKS_SETTING] ?? ''),
     hookEnv: env,
     hookTimeoutSeconds: hookTimeoutSeconds(env[HOOK_TIMEOUT_SETTING]),
@@ -71,6 +73,11 @@ function sameOrigin(url: string, serverUrl: string): boolean {
 }
 
 export const merger = new GitMergeFile();
+
+/** How commands render a template version: within the render limits, cookiecutter in a render process as in the app. */
+export function rendererOf(environment: CliEnvironment): SnapshotRenderer {
+  return sandboxedRenderer(environment.renderLimits);
+}
 
 /** Hooks run only with `--trust` or TEMPLATE_DRIFT_TRUST_HOOKS=1; otherwise the command exits 2 naming them and the flag. */
 export function hooksPolicy(environment: CliEnvironment, trust: boolean | undefined): HooksPolicy {

@@ -10,7 +10,7 @@ import { UserError } from '../engine/user-error.js';
 import { LocalCheckout, nearestFolderHoldingOneOf, type FolderStatus } from '../git/local-checkout.js';
 import { prepareUpdate, type PreparedUpdate } from '../workflows/prepare-update.js';
 import { recordedAnswers } from '../workflows/recorded-answers.js';
-import { hooksPolicy, merger, openTemplate, type CliEnvironment } from './environment.js';
+import { hooksPolicy, merger, openTemplate, rendererOf, type CliEnvironment } from './environment.js';
 import type { Output } from './output.js';
 
 export interface ServiceRepository {
@@ -89,7 +89,7 @@ export async function prepareLocalUpdate(
     repo,
     readOurs: async (paths) => service.checkout.readFiles(paths, await local.status),
     merger,
-    ...(environment.renderLimits && { renderLimits: environment.renderLimits }),
+    render: rendererOf(environment),
   });
 }
 

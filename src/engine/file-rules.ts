@@ -1,6 +1,4 @@
 import picomatch from 'picomatch';
-import { renderText } from './handlebars-env.js';
-import type { RenderBudget } from './render-budget.js';
 import type { FileRules } from './template-manifest.js';
 
 /** How the update treats one output path. `ignore` comes from the repository's answers file. */
@@ -15,14 +13,11 @@ export type RenderGlob = (glob: string, list: string) => string;
 
 /**
  * Builds the function that gives each output path its policy. Globs are rendered with the
- * variables first (`{{service_name}}/**`), and matched against OUTPUT paths. Precedence:
- * exclude, then the repository's ignore list, then scaffold, enforce, merge; no match is merge.
+ * variables first, in the template's dialect (`{{service_name}}/**`), and matched against OUTPUT
+ * paths. Precedence: exclude, then the repository's ignore list, then scaffold, enforce, merge;
+ * no match is merge. (Handlebars' own is in render-template.ts, so that a cookiecutter render
+ * process does not load Handlebars.)
  */
-export function policyMatcher(rules: FileRules, context: object, ignore: readonly string[] = [], budget?: RenderBudget): PolicyOf {
-  return policyMatcherWith(rules, ignore, (glob, list) => renderText(glob, context, `template.yml files.${list} glob "${glob}"`, budget));
-}
-
-/** The same, for globs written in another dialect (cookiecutter's Jinja). */
 export function policyMatcherWith(rules: FileRules, ignore: readonly string[], renderGlob: RenderGlob): PolicyOf {
   const compile = (globs: readonly string[], list: string) => {
     // A conditional glob (`{{#if x}}a{{/if}}`) may render to nothing: then it matches nothing.

@@ -2,6 +2,8 @@ import { UserError } from './user-error.js';
 
 /** The setting both the app and the CLI read the output limit from; errors name it. */
 export const MAX_RENDER_MB_SETTING = 'TEMPLATE_DRIFT_MAX_RENDER_MB';
+/** The setting they read the time limit from. */
+export const MAX_RENDER_S_SETTING = 'TEMPLATE_DRIFT_MAX_RENDER_S';
 
 const MB = 1024 * 1024;
 
@@ -18,12 +20,22 @@ export interface RenderLimits {
 }
 
 export const DEFAULT_MAX_RENDER_MB = 100;
+export const DEFAULT_MAX_RENDER_S = 5;
 
-/** The limits for an output limit in MB, as `TEMPLATE_DRIFT_MAX_RENDER_MB` gives it (text; unset or invalid: 100). */
-export function renderLimits(maxRenderMb?: string): RenderLimits {
-  const mb = Number(maxRenderMb);
-  const valid = maxRenderMb !== undefined && maxRenderMb.trim() !== '' && Number.isFinite(mb) && mb > 0;
-  return { maxOutput: Math.floor((valid ? mb : DEFAULT_MAX_RENDER_MB) * MB), maxMilliseconds: 5_000, maxDepth: 100 };
+/**
+ * The limits for an output limit in MB and a time limit in seconds, as
+ * `TEMPLATE_DRIFT_MAX_RENDER_MB` and `TEMPLATE_DRIFT_MAX_RENDER_S` give them (text; unset or
+ * not a positive number: 100 MB, 5 s).
+ */
+export function renderLimits(maxRenderMb?: string, maxRenderSeconds?: string): RenderLimits {
+  const mb = positive(maxRenderMb) ?? DEFAULT_MAX_RENDER_MB;
+  const seconds = positive(maxRenderSeconds) ?? DEFAULT_MAX_RENDER_S;
+  return { maxOutput: Math.floor(mb * MB), maxMilliseconds: Math.round(seconds * 1000), maxDepth: 100 };
+}
+
+function positive(text: string | undefined): number | undefined {
+  const value = Number(text);
+  return text !== undefined && text.trim() !== '' && Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 /** A template passed a render limit: its author has to change it (or the operator the limit). */
@@ -77,7 +89,7 @@ export class RenderBudget {
 
   checkTime(): void {
     if (performance.now() > this.deadline) {
-      throw new RenderLimitError(`rendering took longer than ${this.limits.maxMilliseconds / 1000} s; blocks or partials that run each other over and over do that`);
+      throw new RenderLimitError(`rendering took longer than ${this.limits.maxMilliseconds / 1000} s, the render limit (${MAX_RENDER_S_SETTING}); blocks or partials that run each other over and over do that`);
     }
   }
 

@@ -1,10 +1,10 @@
 import { isCookiecutterTemplate } from './cookiecutter/cookiecutter-template.js';
-import { renderCookiecutterSnapshot } from './cookiecutter/cookiecutter-snapshot.js';
+import { cookiecutterSnapshot, renderCookiecutterVersion, type CookiecutterRender } from './cookiecutter/cookiecutter-snapshot.js';
 import type { RenderedHook } from './cookiecutter/render-cookiecutter.js';
 import type { FileEntry, FileMap } from './file-map.js';
-import { policyMatcher, type PolicyOf } from './file-rules.js';
+import type { PolicyOf } from './file-rules.js';
 import { RenderBudget, type RenderLimits } from './render-budget.js';
-import { renderTemplate } from './render-template.js';
+import { policyMatcher, renderTemplate } from './render-template.js';
 import { renderContext, resolveVariables, type RepoIdentity, type ResolvedVariables } from './resolve-variables.js';
 import { MANIFEST_FILE, parseManifest, type TemplateManifest } from './template-manifest.js';
 import { UserError } from './user-error.js';
@@ -48,19 +48,38 @@ export interface RenderedSnapshot {
   readonly hooks: readonly RenderedHook[];
 }
 
+/** What a renderer is asked for: a version and a repository; the renderer holds the limits. */
+export type SnapshotRequest = Omit<SnapshotInput, 'limits'>;
+
+/**
+ * Renders a template version for one repository. The app and the CLI render cookiecutter
+ * templates in a process of their own (src/sandbox): minijinja's WebAssembly memory is no part
+ * of V8's heap, so only a process boundary bounds it.
+ */
+export type SnapshotRenderer = (request: SnapshotRequest) => Promise<RenderedSnapshot>;
+
+/** Rendering in this process with these limits (tests and tools; see `SnapshotRenderer`). */
+export function inProcessRenderer(limits?: RenderLimits): SnapshotRenderer {
+  // A throw in the executor rejects the promise, as an async renderer's failure does.
+  return (request) => new Promise((resolve) => resolve(renderSnapshot({ ...request, ...(limits && { limits }) })));
+}
+
+/** Which dialect a template's files are written in. */
+export function templateDialect(files: FileMap, ref: string): TemplateDialect {
+  if (files.has(MANIFEST_FILE)) return 'handlebars';
+  if (isCookiecutterTemplate(files)) return 'cookiecutter';
+  throw new UserError(`The template at ${ref} has no ${MANIFEST_FILE} (nor cookiecutter.json), so it is neither a template-drift nor a cookiecutter template`);
+}
+
 /**
  * A template at one commit, rendered for one repository: manifest, variables, files, rules.
  * One budget covers the whole version (variable defaults, globs, paths and files together), so
  * a template cannot spread past the limit over many files.
  */
 export function renderSnapshot(input: SnapshotInput): RenderedSnapshot {
-  const manifestFile = input.files.get(MANIFEST_FILE);
-  if (!manifestFile && isCookiecutterTemplate(input.files)) return refuseUnrunHooks(renderCookiecutterSnapshot(input), input);
-  if (!manifestFile) {
-    throw new UserError(`The template at ${input.ref} has no ${MANIFEST_FILE} (nor cookiecutter.json), so it is neither a template-drift nor a cookiecutter template`);
-  }
+  if (templateDialect(input.files, input.ref) === 'cookiecutter') return cookiecutterVersionSnapshot(renderCookiecutterVersion(input), input);
   const budget = new RenderBudget(input.limits);
-  const manifest = parseManifest(manifestFile.content.toString('utf8'));
+  const manifest = parseManifest(input.files.get(MANIFEST_FILE)!.content.toString('utf8'));
   const variables = resolveVariables(manifest, {
     repo: input.repo,
     budget,
@@ -73,11 +92,17 @@ export function renderSnapshot(input: SnapshotInput): RenderedSnapshot {
   return { dialect: 'handlebars', manifest, variables, output, policyOf, hooks: [] };
 }
 
-function refuseUnrunHooks(snapshot: RenderedSnapshot, input: SnapshotInput): RenderedSnapshot {
-  if (input.keepHooks || snapshot.hooks.length === 0) return snapshot;
+/**
+ * The snapshot of a cookiecutter version rendered here or in a render process. Without
+ * `keepHooks` a template with hooks is refused: its hooks change the output (they delete files
+ * for unchosen options), so rendering it without them would merge files cookiecutter never leaves.
+ */
+export function cookiecutterVersionSnapshot(render: CookiecutterRender, request: SnapshotRequest): RenderedSnapshot {
+  const snapshot = cookiecutterSnapshot(render);
+  if (request.keepHooks || snapshot.hooks.length === 0) return snapshot;
   const files = snapshot.hooks.map((hook) => hook.file).join(', ');
   throw new UserError(
-    `The cookiecutter template at ${input.ref} has hooks (${files}). Hooks are the template's own code and change what it `
+    `The cookiecutter template at ${request.ref} has hooks (${files}). Hooks are the template's own code and change what it `
     + 'renders; template-drift does not run them yet, so it cannot render this template as cookiecutter does',
   );
 }

@@ -1,10 +1,10 @@
 import type { FileEntry, FileMap } from './file-map.js';
 import { SYMLINK } from './file-map.js';
 import { renderText } from './handlebars-env.js';
-import type { PolicyOf } from './file-rules.js';
+import { policyMatcherWith, type PolicyOf } from './file-rules.js';
 import { RenderBudget } from './render-budget.js';
 import { assertSafeOutputPath, assertSafeOutputTree } from './safe-path.js';
-import { MANIFEST_FILE } from './template-manifest.js';
+import { MANIFEST_FILE, type FileRules } from './template-manifest.js';
 import { UserError } from './user-error.js';
 
 const RENDER_SUFFIX = '.hbs';
@@ -21,6 +21,11 @@ export interface RenderInput {
   readonly policyOf: PolicyOf;
   /** What the whole template version may still render: every file's content and path counts. */
   readonly budget?: RenderBudget;
+}
+
+/** The policies of template.yml's `files:`, its globs rendered as Handlebars with the variables (see policyMatcherWith). */
+export function policyMatcher(rules: FileRules, context: object, ignore: readonly string[] = [], budget?: RenderBudget): PolicyOf {
+  return policyMatcherWith(rules, ignore, (glob, list) => renderText(glob, context, `template.yml files.${list} glob "${glob}"`, budget));
 }
 
 /**

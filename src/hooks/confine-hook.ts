@@ -37,7 +37,7 @@ PATH=$hook_path exec "$nested" --user --map-current-user --mount -- "$@"
 `;
 
 const OUTER = ['--user', '--map-root-user', '--mount', '--pid', '--net', '--fork', '--kill-child', '--mount-proc'];
-const SYSTEM_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
+export const SYSTEM_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** The command line that runs `command` confined to `work` (the folder holding the hook's output folder and scripts). */
 export type Confine = (work: string, command: readonly string[]) => string[];

@@ -1,8 +1,7 @@
 import { parseAnswersFile } from '../engine/answers-document.js';
 import { annotationBatches, CHECK_NAME, checkOutput, enforcedChanges } from '../engine/enforced-files-check.js';
 import { ONBOARDING_BRANCH, UPDATE_BRANCH } from '../engine/pull-request-text.js';
-import type { RenderLimits } from '../engine/render-budget.js';
-import { renderSnapshot } from '../engine/render-snapshot.js';
+import type { SnapshotRenderer } from '../engine/render-snapshot.js';
 import { isTransient, isUserError } from '../engine/user-error.js';
 import type { GitBounds } from '../git/git-client.js';
 import type { Platform, RepoId } from '../github/platform.js';
@@ -25,7 +24,8 @@ export interface GuardDependencies {
   readonly fetching: FetchSettings;
   readonly log: Log;
   readonly git?: GitBounds;
-  readonly renderLimits?: RenderLimits;
+  /** Renders template versions within the render limits (cookiecutter in a process of its own, src/sandbox). */
+  readonly render: SnapshotRenderer;
 }
 
 export type GuardOutcome =
@@ -78,13 +78,12 @@ async function enforcedRules(answersFile: AnswersText, repo: RepoId, deps: Guard
   const answers = parseAnswersFile(answersFile.path, answersFile.text);
   const template = await openAppTemplate(deps.platform, answers.template, deps.fetching, deps.git);
   const ref = (await recordedRef(template.repository, answers)) ?? (await template.repository.resolve(await latestRelease(template.repository, answers.prereleases)));
-  const snapshot = renderSnapshot({
+  const snapshot = await deps.render({
     files: await template.repository.read(ref.commit),
     ref: ref.ref,
     answers: answers.variables,
     repo: { owner: repo.owner, name: repo.repo },
     ignore: answers.ignore,
-    ...(deps.renderLimits && { limits: deps.renderLimits }),
   });
   return { output: snapshot.output, policyOf: snapshot.policyOf, dialect: snapshot.dialect, template: answers.template, version: ref.ref };
 }

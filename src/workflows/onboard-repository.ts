@@ -6,8 +6,7 @@ import {
 } from '../engine/onboarding-text.js';
 import { planOnboarding, type OnboardingPlan } from '../engine/plan-onboarding.js';
 import { ONBOARDING_BRANCH, UPDATE_LABEL } from '../engine/pull-request-text.js';
-import type { RenderLimits } from '../engine/render-budget.js';
-import { renderSnapshot } from '../engine/render-snapshot.js';
+import type { SnapshotRenderer } from '../engine/render-snapshot.js';
 import { MANIFEST_FILE, parseManifest, type VariableValue } from '../engine/template-manifest.js';
 import { isTransient, isUserError } from '../engine/user-error.js';
 import type { GitBounds } from '../git/git-client.js';
@@ -40,7 +39,8 @@ export interface OnboardingDependencies {
   readonly committer: { readonly name: string; readonly email: string };
   readonly log: Log;
   readonly git?: GitBounds;
-  readonly renderLimits?: RenderLimits;
+  /** Renders template versions within the render limits (cookiecutter in a process of its own, src/sandbox). */
+  readonly render: SnapshotRenderer;
 }
 
 /**
@@ -121,9 +121,8 @@ async function onboard(request: OnboardingRequest, deps: OnboardingDependencies,
     let plan: OnboardingPlan | undefined;
     let values: Readonly<Record<string, VariableValue>> = inferred.answers;
     if (inferred.questions.length === 0) {
-      const snapshot = renderSnapshot({
+      const snapshot = await deps.render({
         files: raw, ref: release.ref.ref, answers: inferred.answers, repo: { owner: repo.owner, name: repo.repo },
-        ...(deps.renderLimits && { limits: deps.renderLimits }),
       });
       refuseAnswersFileOutput(snapshot);
       // Onboarding reads template.yml (Handlebars) templates, whose values are scalars.

@@ -6,8 +6,7 @@ import type { FileMap } from '../engine/file-map.js';
 import type { Merger } from '../engine/merger.js';
 import { managedPaths, planUpdate, type PlannedChange } from '../engine/plan-update.js';
 import type { PolicyOf } from '../engine/file-rules.js';
-import { renderSnapshot, type RenderedSnapshot, type SnapshotInput } from '../engine/render-snapshot.js';
-import type { RenderLimits } from '../engine/render-budget.js';
+import type { RenderedSnapshot, SnapshotRenderer, SnapshotRequest } from '../engine/render-snapshot.js';
 import type { RepoIdentity } from '../engine/resolve-variables.js';
 import { isUserError, UserError } from '../engine/user-error.js';
 import type { ResolvedRef, TemplateRepository } from '../git/template-store.js';
@@ -47,8 +46,8 @@ export interface PrepareUpdateInput {
    */
   readonly readOurs: (paths: readonly string[], known: readonly FileMap[]) => Promise<FileMap>;
   readonly merger: Merger;
-  /** Bounds on rendering each template version (base and target apart); the defaults when absent. */
-  readonly renderLimits?: RenderLimits;
+  /** Renders each template version (base and target apart), within its limits. */
+  readonly render: SnapshotRenderer;
 }
 
 export interface PreparedUpdate {
@@ -98,20 +97,23 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
   const targetFiles = await targetRead;
   const baseFiles = await baseRead;
 
-  // Hooks run on both renders (base and target), each in a temporary folder of its own.
-  const limits = { ...(input.renderLimits && { limits: input.renderLimits }), ...(input.hooks && { keepHooks: true }) };
-  const theirs = await afterHooks(renderSnapshot({
-    ...(await templateVersion(template, target, targetFiles)),
+  // Hooks run on both renders (base and target), each in a temporary folder of its own. The two
+  // versions render side by side (a cookiecutter version in a process of its own); the target's
+  // failure, if any, is still the one reported.
+  const keepHooks = { ...(input.hooks && { keepHooks: true }) };
+  const targetRender = templateVersion(template, target, targetFiles).then((version) => input.render({
+    ...version,
     answers: answers.variables,
     ...(input.overrides && { overrides: input.overrides }),
     repo: input.repo,
     ignore: answers.ignore,
-    ...limits,
-  }), input.hooks);
-  const baseSnapshot = base
-    ? await afterHooks(renderBase({ ...(await templateVersion(template, base, baseFiles)), repo: input.repo, ignore: answers.ignore, ...limits },
-      input.recorded?.variables ?? answers.variables, answers.variables), input.hooks)
-    : undefined;
+    ...keepHooks,
+  }));
+  const baseRender = base && templateVersion(template, base, baseFiles).then((version) =>
+    renderBase(input.render, { ...version, repo: input.repo, ignore: answers.ignore, ...keepHooks }, input.recorded?.variables ?? answers.variables, answers.variables));
+  baseRender?.catch(() => undefined);
+  const theirs = await afterHooks(await targetRender, input.hooks);
+  const baseSnapshot = baseRender ? await afterHooks(await baseRender, input.hooks) : undefined;
   const baseOutput = baseSnapshot?.output ?? new Map();
   refuseAnswersFileOutput(theirs);
 
@@ -158,12 +160,17 @@ export async function prepareUpdate(input: PrepareUpdateInput): Promise<Prepared
  * render (a version of the answers file a person wrote by hand, say), today's answers stand in,
  * as they did before answers had a history.
  */
-function renderBase(input: Omit<SnapshotInput, 'answers'>, recorded: Readonly<Record<string, unknown>>, today: Readonly<Record<string, unknown>>): RenderedSnapshot {
+async function renderBase(
+  render: SnapshotRenderer,
+  input: Omit<SnapshotRequest, 'answers'>,
+  recorded: Readonly<Record<string, unknown>>,
+  today: Readonly<Record<string, unknown>>,
+): Promise<RenderedSnapshot> {
   try {
-    return renderSnapshot({ ...input, answers: recorded });
+    return await render({ ...input, answers: recorded });
   } catch (error) {
     if (!isUserError(error) || recorded === today) throw error;
-    return renderSnapshot({ ...input, answers: today });
+    return render({ ...input, answers: today });
   }
 }
 

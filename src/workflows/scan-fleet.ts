@@ -5,8 +5,7 @@ import { CRUFT_FILE } from '../engine/cruft-file.js';
 import type { FleetEntry } from '../engine/fleet-inventory.js';
 import { driftedEnforcedPaths, enforcedPaths, fleetState, isDue, type RepoObservation } from '../engine/fleet-state.js';
 import { CONFLICT_LABEL, UPDATE_BRANCH } from '../engine/pull-request-text.js';
-import type { RenderLimits } from '../engine/render-budget.js';
-import { renderSnapshot } from '../engine/render-snapshot.js';
+import type { SnapshotRenderer } from '../engine/render-snapshot.js';
 import { templateKey } from '../engine/template-identity.js';
 import { latestVersionTag } from '../engine/template-versions.js';
 import { readMarker } from '../engine/update-marker.js';
@@ -35,7 +34,8 @@ export interface FleetScanDependencies {
   readonly log: Log;
   /** Only the repositories of this template (`owner/repo`, any letter case). */
   readonly template?: string;
-  readonly renderLimits?: RenderLimits;
+  /** Renders template versions within the render limits (cookiecutter in a process of its own, src/sandbox). */
+  readonly render: SnapshotRenderer;
   /** Told after each repository is read (a progress bar). */
   readonly onProgress?: (done: number, total: number) => void;
   readonly now?: () => Date;
@@ -175,9 +175,9 @@ async function scanRepository(info: RepositoryInfo, scan: RepositoryScan): Promi
     return observed(info, scan.seenAt, row, { ...seenSoFar, target: target.ref, behind, ...(declined && { declinedPull: declined.htmlUrl }), driftedPaths: [] });
   }
   try {
-    const snapshot = renderSnapshot({
+    const snapshot = await scan.render({
       files: await template.repository.read(target.commit), ref: target.ref, answers: answers.variables,
-      repo: { owner: info.owner, name: info.repo }, ignore: answers.ignore, ...(scan.renderLimits && { limits: scan.renderLimits }),
+      repo: { owner: info.owner, name: info.repo }, ignore: answers.ignore,
     });
     const blobs = await platform.treeBlobs(repo, info.defaultBranch, enforcedPaths(snapshot.output, snapshot.policyOf));
     const driftedPaths = driftedEnforcedPaths(snapshot.output, snapshot.policyOf, blobs);

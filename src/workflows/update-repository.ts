@@ -5,7 +5,7 @@ import type { Merger } from '../engine/merger.js';
 import { planWrites } from '../engine/plan-update.js';
 import { commitMessage, UPDATE_BRANCH } from '../engine/pull-request-text.js';
 import { isAtOrPast, tagVersion } from '../engine/template-versions.js';
-import type { RenderLimits } from '../engine/render-budget.js';
+import type { SnapshotRenderer } from '../engine/render-snapshot.js';
 import { waveOf } from '../engine/rollout.js';
 import { readMarker } from '../engine/update-marker.js';
 import { isTransient, isUserError } from '../engine/user-error.js';
@@ -54,7 +54,8 @@ export interface UpdateDependencies {
   readonly log: Log;
   /** The stall limit and the job's deadline for every git command of the update. */
   readonly git?: GitBounds;
-  readonly renderLimits?: RenderLimits;
+  /** Renders template versions within the render limits (cookiecutter in a process of its own, src/sandbox). */
+  readonly render: SnapshotRenderer;
   /** Whether templates' hooks run (TEMPLATE_DRIFT_TRUST_HOOKS=true), and the issue text when they may not. */
   readonly hooks?: HooksPolicy;
   /** What fan-outs in this process learnt of their templates (an update of a release opens it with no request). */
@@ -188,7 +189,7 @@ async function updateConfigured(
       repo: { owner: repo.owner, name: repo.repo },
       readOurs: (paths, known) => clone.readFiles(paths, known),
       merger: deps.merger,
-      ...(deps.renderLimits && { renderLimits: deps.renderLimits }),
+      render: deps.render,
     });
   } catch (error) {
     if (!(error instanceof DowngradeError)) throw error;

@@ -13,8 +13,8 @@ import { cli, initService, sharedCache, type CliContext } from './cli-fixtures.j
 
 const exec = promisify(execFile);
 const BUILT = fileURLToPath(new URL('../../dist/cli/', import.meta.url));
-/** What `dist/cli/main.js` needs at run time: itself, its loader, the bundle and minijinja's WebAssembly (no node_modules). */
-const SHIPPED = ['main.js', 'bundle-loader.js', 'cache-dir.js', 'template-drift.cjs', 'minijinja_js_bg.wasm'];
+/** What `dist/cli/main.js` needs at run time: itself, its loader, the bundle, the render process's script and minijinja's WebAssembly (no node_modules). */
+const SHIPPED = ['main.js', 'bundle-loader.js', 'cache-dir.js', 'template-drift.cjs', 'render-child.cjs', 'minijinja_js_bg.wasm'];
 
 let context: CliContext;
 let service: string;
@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 
 async function run(main: string, codeCacheHome: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, TEMPLATE_DRIFT_CACHE_DIR: context.cacheDir, XDG_CACHE_HOME: codeCacheHome };
+  const env = { ...process.env, TEMPLATE_DRIFT_CACHE_DIR: context.cacheDir, XDG_CACHE_HOME: codeCacheHome, TEMPLATE_DRIFT_MAX_RENDER_MB: '1' };
   return exec(process.execPath, [main, ...args], { cwd: context.cwd, env }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
@@ -58,6 +58,15 @@ describe('the bundled CLI', () => {
     const bundled = await run(join(installed, 'main.js'), await tempDir('td-home-'), 'render', '--template', template.dir, '--out', 'cc-out');
     expect(bundled.stderr).toBe('');
     expect(await readFile(join(context.cwd, 'cc-out', 'my_fancy_project', 'settings.py'), 'utf8')).toContain('DEBUG = False');
+  });
+
+  it("renders cookiecutter templates in its own render process, whose limits hold: 'x' * 2000000000 is one template error", async () => {
+    const tree = { ...(await fixtureTree('service')), '{{cookiecutter.project_slug}}/bomb.txt': "{{ 'x' * 2000000000 }}\n" };
+    const template = await TestRepo.create(tree, 'td-bundle-cc-', suiteTempDir);
+    const bundled = await run(join(installed, 'main.js'), await tempDir('td-home-'), 'render', '--template', template.dir, '--out', 'cc-bomb');
+    expect(bundled.code).toBe(2);
+    expect(bundled.stderr).toBe('template-drift: {{cookiecutter.project_slug}}/bomb.txt: rendering used more than 262 MB of memory, ' +
+      'the render limit (it grows with TEMPLATE_DRIFT_MAX_RENDER_MB); rendering stopped\n');
   });
 
   it('keeps V8 code in the cache folder after its first run, and uses it without a change in output', async () => {

@@ -97,4 +97,24 @@ describe('cookiecutter templates and repositories that cruft manages, end to end
     expect(await w.github.readFile(OWNER, 'hooks-svc', UPDATE_BRANCH, 'docker/worker.Dockerfile')).toBeUndefined();
     expect(w.github.issues(OWNER, 'hooks-svc').find((candidate) => candidate.title === ISSUE_TITLE)?.state).toBe('closed');
   });
+
+  it("a release whose file says 'x' * 2000000000 is a template error in the issue, while the app answers /ping, stays under 1 GB and updates the next release", async () => {
+    const w = world();
+    await w.publishTemplate('tpl-cc-bomb', await fixtureTree('service'));
+    await cruftService('cc-bomb-svc', 'tpl-cc-bomb', 'v1.0.0');
+    await w.releaseTemplate('tpl-cc-bomb', 'v1.1.0', { '{{cookiecutter.project_slug}}/bomb.txt': "{{ 'x' * 2000000000 }}\n" }, 'four gigabytes');
+    // Rendered in the app's process, that text would hold its event loop for seconds and its resident set at 4 GB.
+    const pings = await w.app.pingsDuring(() => w.settle());
+
+    const [issue] = w.github.issues(OWNER, 'cc-bomb-svc').filter((candidate) => candidate.title === ISSUE_TITLE);
+    expect(issue?.body).toContain('{{cookiecutter.project_slug}}/bomb.txt: rendering used more than 856 MB of memory, the render limit (it grows with TEMPLATE_DRIFT_MAX_RENDER_MB)');
+    expect(await w.github.pulls(OWNER, 'cc-bomb-svc')).toEqual([]);
+    expect(pings.length).toBeGreaterThan(0);
+    expect(new Set(pings)).toEqual(new Set([200]));
+    expect(await w.app.peakMemory()).toBeLessThan(1024 ** 3);
+
+    await w.releaseTemplate('tpl-cc-bomb', 'v1.2.0', { '{{cookiecutter.project_slug}}/bomb.txt': null, '{{cookiecutter.project_slug}}/CHANGELOG.md': '# {{ cookiecutter.project_name }}\n\n1.2.0\n' }, 'a changelog');
+    await w.settle();
+    expect(await w.github.readFile(OWNER, 'cc-bomb-svc', UPDATE_BRANCH, 'CHANGELOG.md')).toBe('# Orders Service\n\n1.2.0\n');
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { policyMatcher } from '../../src/engine/file-rules.js';
+import { policyMatcher } from '../../src/engine/render-template.js';
 import type { FileRules } from '../../src/engine/template-manifest.js';
 import { UserError } from '../../src/engine/user-error.js';
 

@@ -32,6 +32,12 @@ describe('the output limit of one template version', () => {
     for (const value of [undefined, '', '0', '-3', 'lots', '100MB']) expect(renderLimits(value).maxOutput).toBe(100 * 1024 * 1024);
   });
 
+  it('reads TEMPLATE_DRIFT_MAX_RENDER_S as seconds, 5 when unset or not a positive number', () => {
+    expect(renderLimits(undefined, '0.5').maxMilliseconds).toBe(500);
+    expect(renderLimits('2', '30')).toMatchObject({ maxOutput: 2 * 1024 * 1024, maxMilliseconds: 30_000 });
+    for (const value of [undefined, '', '0', '-3', 'soon', '5s']) expect(renderLimits(undefined, value).maxMilliseconds).toBe(5000);
+  });
+
   it('stops nested inline partials at the default 100 MB, before building the output, with a message naming the limit', { timeout: 10_000 }, () => {
     const source = doubling(30, 'x'.repeat(16_000));
     expect(source.length).toBeLessThan(18_000);

@@ -1,5 +1,6 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
+import { inProcessRenderer } from '../../src/engine/render-snapshot.js';
 import { TemplateStore } from '../../src/git/template-store.js';
 import type { RepoId } from '../../src/github/platform.js';
 import { reconcileInstallation } from '../../src/workflows/reconcile-installation.js';
@@ -18,7 +19,7 @@ async function reconcile(template: TemplateFixture): Promise<string[]> {
   const store = new TemplateStore({ cacheDir: await tempDir('td-reconcile-cache-') });
   const queued: string[] = [];
   await reconcileInstallation({
-    platform: platform(), log: quiet, now: () => NOW,
+    platform: platform(), log: quiet, now: () => NOW, render: inProcessRenderer(),
     openTemplate: async () => ({ name: 'acme/service-template', repository: await store.open({ url: template.bare.url, display: 'acme/service-template' }) }),
     updateLater: (repo: RepoId, target: string) => void queued.push(`${repo.repo}@${target}`),
   });
@@ -52,7 +53,7 @@ describe('a reconcile of one installation', () => {
     const store = new TemplateStore({ cacheDir: await tempDir('td-reconcile-cache-') });
     const told: string[] = [];
     await reconcileInstallation({
-      platform: platform(), log: quiet, now: () => NOW,
+      platform: platform(), log: quiet, now: () => NOW, render: inProcessRenderer(),
       openTemplate: async () => ({ name: 'acme/service-template', repository: await store.open({ url: template.bare.url, display: 'acme/service-template' }) }),
       scanned: (entries) => {
         told.push(`inventory: ${entries.map((entry) => `${entry.repo} ${entry.state}`).join(', ')}`);

@@ -1,5 +1,6 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
+import { inProcessRenderer } from '../../src/engine/render-snapshot.js';
 import { TemplateStore } from '../../src/git/template-store.js';
 import { scanFleet, type FleetScan, type FleetTemplate } from '../../src/workflows/scan-fleet.js';
 import { API, useNock } from '../support/app-harness.js';
@@ -27,7 +28,7 @@ async function scan(template: TemplateFixture, options: { template?: string } = 
     opened += 1;
     return { name: 'acme/service-template', repository: await store.open({ url: template.bare.url, display: 'acme/service-template' }) };
   };
-  const result = await scanFleet({ platform: platform(), openTemplate, log: quiet, now: () => new Date(SEEN_AT), ...options });
+  const result = await scanFleet({ platform: platform(), openTemplate, log: quiet, render: inProcessRenderer(), now: () => new Date(SEEN_AT), ...options });
   return { scan: result, opened };
 }
 

@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { ANSWERS_FILE, createAnswersText } from '../../engine/answers-file.js';
 import type { FileEntry } from '../../engine/file-map.js';
 import { REGULAR } from '../../engine/file-map.js';
-import { renderSnapshot } from '../../engine/render-snapshot.js';
 import { UserError } from '../../engine/user-error.js';
 import { LocalCheckout } from '../../git/local-checkout.js';
 import { redact } from '../../git/redact.js';
@@ -10,7 +9,7 @@ import { isRemoteAddress } from '../../git/template-location.js';
 import { refuseAnswersFileOutput, resolveTarget } from '../../workflows/prepare-update.js';
 import { recordedVariables, templateVersion } from '../../workflows/template-version.js';
 import { afterHooks } from '../../workflows/template-hooks.js';
-import { hooksPolicy, openTemplate, type CliEnvironment } from '../environment.js';
+import { hooksPolicy, openTemplate, rendererOf, type CliEnvironment } from '../environment.js';
 import type { Output } from '../output.js';
 
 export interface InitOptions {
@@ -31,9 +30,8 @@ export async function init(dir: string, options: InitOptions, environment: CliEn
   }
   const { location, repository } = await openTemplate(options.template, environment.cwd, environment, output);
   const target = await resolveTarget(repository, options.ref, false);
-  const snapshot = await afterHooks(renderSnapshot({
+  const snapshot = await afterHooks(await rendererOf(environment)({
     ...(await templateVersion(repository, target)),
-    ...(environment.renderLimits && { limits: environment.renderLimits }),
     ...(options.var && { overrides: options.var }),
     repo: await checkout.identity(),
     keepHooks: true,

@@ -1,13 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseAnswers } from '../../engine/answers-file.js';
-import { renderSnapshot } from '../../engine/render-snapshot.js';
 import { UserError } from '../../engine/user-error.js';
 import { LocalCheckout } from '../../git/local-checkout.js';
 import { resolveTarget } from '../../workflows/prepare-update.js';
 import { templateVersion } from '../../workflows/template-version.js';
 import { afterHooks } from '../../workflows/template-hooks.js';
-import { hooksPolicy, openTemplate, type CliEnvironment } from '../environment.js';
+import { hooksPolicy, openTemplate, rendererOf, type CliEnvironment } from '../environment.js';
 import type { Output } from '../output.js';
 
 export interface RenderOptions {
@@ -28,9 +27,8 @@ export async function render(options: RenderOptions, environment: CliEnvironment
   const answers = options.answers ? parseAnswers(await readAnswers(resolve(environment.cwd, options.answers))) : undefined;
   const { repository } = await openTemplate(options.template, environment.cwd, environment, output);
   const target = await resolveTarget(repository, options.ref, false);
-  const snapshot = await afterHooks(renderSnapshot({
+  const snapshot = await afterHooks(await rendererOf(environment)({
     ...(await templateVersion(repository, target)),
-    ...(environment.renderLimits && { limits: environment.renderLimits }),
     ...(answers && { answers: answers.variables }),
     ...(options.var && { overrides: options.var }),
     repo: await out.identity(),

@@ -7,7 +7,7 @@ import { UserError } from '../../engine/user-error.js';
 import { AccountPlatform } from '../../github/account-platform.js';
 import { restClient } from '../../github/rest-client.js';
 import { scanFleet } from '../../workflows/scan-fleet.js';
-import { openTemplate, type CliEnvironment } from '../environment.js';
+import { openTemplate, rendererOf, type CliEnvironment } from '../environment.js';
 import { paint, type Output } from '../output.js';
 import { EXIT_ERROR } from '../program.js';
 
@@ -45,7 +45,7 @@ export async function scan(options: ScanOptions, environment: CliEnvironment, ou
     },
     log: QUIET_LOG,
     ...(options.template !== undefined && { template: options.template }),
-    ...(environment.renderLimits && { renderLimits: environment.renderLimits }),
+    render: rendererOf(environment),
     onProgress: (done, total) => output.progressBar(done, total, 'repositories'),
   });
   const report = fleetReport(result.entries);

@@ -2,6 +2,7 @@ import type { Environment } from 'minijinja-js';
 import type { RenderBudget } from '../render-budget.js';
 import { UserError } from '../user-error.js';
 import { jsonify, now, randomAsciiString, ScopedDraws, slugify, uuid4, type ExtensionSeed } from './default-extensions.js';
+import { isWasmTrap, JinjaTrapError } from './jinja-trap.js';
 import { NOW_FUNCTION, prepareJinjaSource, PYTHON_TEXT_FILTER, UNDEFINED_MARK } from './jinja-source.js';
 import { minijinja } from './minijinja.js';
 import { KEYWORDS_MARK, METHOD_FUNCTION, PERCENT_FUNCTION } from './python-calls.js';
@@ -76,6 +77,7 @@ export class CookiecutterJinja {
       // extension (HTML for .html, JSON for .yml and .json), which cookiecutter never does.
       text = this.env.renderStr(prepareJinjaSource(source), context);
     } catch (error) {
+      if (isWasmTrap(error)) throw new JinjaTrapError(name, error);
       throw new UserError(`${name}: ${describe(this.failure ?? error)}`, { cause: this.failure ?? error });
     }
     if (this.failure !== undefined) throw new UserError(`${name}: ${describe(this.failure)}`, { cause: this.failure });
@@ -88,7 +90,12 @@ export class CookiecutterJinja {
   }
 
   close(): void {
-    this.env.free();
+    try {
+      this.env.free();
+    } catch {
+      // After a trap minijinja holds the environment as borrowed and refuses to free it; the
+      // render's own error is the one to report.
+    }
   }
 
   /**

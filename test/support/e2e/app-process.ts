@@ -79,6 +79,21 @@ export class AppProcess {
     return Number(kilobytes) * 1024;
   }
 
+  /**
+   * The answers to a /ping asked every 100 ms while `work` runs: each must come, since a render
+   * that held the app's event loop for long would make them time out.
+   */
+  async pingsDuring(work: () => Promise<unknown>): Promise<number[]> {
+    const pings: Promise<number>[] = [];
+    const timer = setInterval(() => pings.push(fetch(`${this.url}/ping`, { signal: AbortSignal.timeout(10_000) }).then((response) => response.status)), 100);
+    try {
+      await work();
+    } finally {
+      clearInterval(timer);
+    }
+    return Promise.all(pings);
+  }
+
   /** What the app printed: its log, for a failing test's message or the demo. */
   get log(): string {
     return this.output;
