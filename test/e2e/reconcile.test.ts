@@ -30,6 +30,29 @@ describe('the reconcile at start-up, end to end without Redis', () => {
     }
   });
 
+  it('SIGTERM stops a job still running after TEMPLATE_DRIFT_SHUTDOWN_GRACE_S and exits; the restart\'s reconcile finishes it on one PR', { timeout: 120_000 }, async () => {
+    const w = world();
+    await w.restartApp({ TEMPLATE_DRIFT_SHUTDOWN_GRACE_S: '1' });
+    await w.publishTemplate('g-tpl', TEMPLATE_V1);
+    await w.createService('g-svc', 'g-tpl', { ref: 'v1.0.0', vars: { service_name: 'gsvc' } });
+    // The update hangs in its clone (the stall limit is a minute): only the grace period ends it.
+    w.github.stallGit(OWNER, 'g-svc');
+    await w.releaseTemplate('g-tpl', 'v1.1.0', TEMPLATE_V1_1, 'notes');
+    await until('the update is in the middle of its clone', () => w.github.stalledGitRequests(OWNER, 'g-svc') > 0);
+
+    const stopping = w.app;
+    stopping.terminate();
+    expect(await stopping.exited).toBe(0);
+    expect(await w.github.pulls(OWNER, 'g-svc')).toEqual([]);
+
+    w.github.resumeGit(OWNER, 'g-svc');
+    await w.restartApp({ TEMPLATE_DRIFT_RECONCILE_HOURS: '6' });
+    await until('the repository has its PR', async () => (await w.github.pulls(OWNER, 'g-svc')).length > 0);
+    await w.settle();
+    expect((await w.github.pulls(OWNER, 'g-svc')).map((pull) => [pull.state, pull.title])).toEqual([['open', 'Update g-tpl to v1.1.0']]);
+    expect(w.github.requestCount('POST', `/${OWNER}/g-svc.git/git-receive-pack`)).toBe(1);
+  });
+
   it('recovers a release published while the app was down: its failed webhook is redelivered once, one PR each', async () => {
     const w = world();
     const services = ['d-1', 'd-2'];
