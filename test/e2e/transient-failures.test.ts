@@ -1,5 +1,5 @@
-import { get } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { readStatus } from '../support/e2e/app-process.js';
 import { OWNER, type World } from '../support/e2e/fleet.js';
 import { until } from '../support/e2e/until.js';
 import { useWorld } from '../support/e2e/use-world.js';
@@ -36,14 +36,8 @@ async function expectOnePullNoIssue(w: World, template: string, service: string)
   expect(w.github.issues(OWNER, service).filter((issue) => issue.title === ISSUE_TITLE)).toEqual([]);
 }
 
-function status(w: World): Promise<{ failed: number; delayed: number; idle: boolean }> {
-  return new Promise((resolve, reject) => {
-    get(`${w.app.url}/template-drift/status`, { agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { failed: number; delayed: number; idle: boolean }));
-    }).on('error', reject);
-  });
+function status(w: World): Promise<{ failed: number }> {
+  return readStatus(`${w.app.url}/template-drift/status`) as Promise<{ failed: number }>;
 }
 
 describe('git hosts that fail for now, end to end (BullMQ over Redis)', () => {

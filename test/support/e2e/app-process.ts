@@ -162,7 +162,7 @@ export class AppProcess {
  * while the poll waits on the local GitHub (longer than its 5 s keep-alive) fails the next fetch
  * with "other side closed", which is no sign of the app being unwell.
  */
-function readStatus(url: string): Promise<unknown> {
+export function readStatus(url: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     get(url, { agent: false }, (response) => {
       const chunks: Buffer[] = [];
