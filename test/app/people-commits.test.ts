@@ -3,7 +3,7 @@ import { BOT } from '../support/app-harness.js';
 import { pushAsPerson } from '../support/git-remote.js';
 import {
   ANSWERS_PATH, commentsSent, mockBranchHead, mockComment, mockGitHub, mockIssues, mockPulls, mockRelease, mockUpdatePull,
-  mockUpdateStart, mockUpdateToRefreshedPull, openPullFrom, pushPayload, releasePayload, sentBodies, sentRequests, UPDATE_BRANCH, useGitHub, mockNoAnswers,
+  mockUpdateStart, mockUpdateToRefreshedPull, openPullFrom, pushPayload, releasePayload, sentBodies, sentRequests, UPDATE_BRANCH, useGitHub, mockNoAnswers, mockAnswersAtPullHead,
 } from '../support/github-mocks.js';
 import { fleetWithPull, type PullFleet } from '../support/update-pull-fixture.js';
 import { git } from '../support/temp-repo.js';
@@ -63,6 +63,7 @@ describe('a person\'s commits on the update branch', () => {
     mockPulls(api, PAYMENTS, 'open', [open]);
     mockNoAnswers(api, PAYMENTS);
     mockPulls(api, PAYMENTS, 'open', [open]);
+    mockAnswersAtPullHead(api, PAYMENTS, await f.payments.bare.show(UPDATE_BRANCH, ANSWERS_PATH));
     mockBranchHead(api, PAYMENTS, f.payments.bare);
     api.get(COMMENTS).query(true).reply(200, []);
     mockComment(api, PAYMENTS, 7);

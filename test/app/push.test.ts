@@ -4,10 +4,9 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { isAsApplied, parseAnswers } from '../../src/engine/answers-file.js';
 import { ServiceClone } from '../../src/git/service-clone.js';
 import { INSTALLATION_ID } from '../support/app-harness.js';
-import { contentJson, contentsPath } from '../support/github-nock.js';
 import {
   commentsSent, mockBranchHead, ANSWERS_PATH, mockComment, mockGitHub, mockIssues, mockPulls, mockReleaseNotes, mockUpdatePull, mockUpdateStart, mockUpdateToNewPull, openPullFrom,
-  mockRelease, pushPayload, releasePayload, sentBodies, sentRequests, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub, mockNoAnswers,
+  mockRelease, pushPayload, releasePayload, sentBodies, sentRequests, serviceRepo, startApp, templateRepo, UPDATE_BRANCH, useGitHub, mockNoAnswers, mockAnswersAtPullHead,
 } from '../support/github-mocks.js';
 import { createService, createTemplate, type BareRepo } from '../support/service-fleet.js';
 import { git, tempDir } from '../support/temp-repo.js';
@@ -173,7 +172,7 @@ describe('a push to the default branch', () => {
     mockNoAnswers(api, PAYMENTS);
     mockPulls(api, PAYMENTS, 'open', [open]);
     // Which answers file was removed: the one the PR updates, read at its head.
-    api.get(contentsPath('acme', 'payments', ANSWERS_PATH)).query({ ref: 'a'.repeat(40) }).reply(200, contentJson(ANSWERS_PATH, await f.payments.bare.show(UPDATE_BRANCH, ANSWERS_PATH)));
+    mockAnswersAtPullHead(api, PAYMENTS, await f.payments.bare.show(UPDATE_BRANCH, ANSWERS_PATH));
     mockBranchHead(api, PAYMENTS, f.payments.bare);
     mockComment(api, PAYMENTS, 7);
     mockUpdatePull(api, open);

@@ -230,6 +230,11 @@ export function mockAnswers(scope: nock.Scope, repo: MockRepo, times = 1): void 
   scope.get(contentsPath(repo.owner, repo.repo, ANSWERS_PATH)).times(times).reply(200, contentJson(ANSWERS_PATH, repo.answers));
 }
 
+/** The native answers file at an open update PR's head (`pullJson`'s head sha): the file the PR updates. */
+export function mockAnswersAtPullHead(scope: nock.Scope, repo: RepoRef, text: string): void {
+  scope.get(contentsPath(repo.owner, repo.repo, ANSWERS_PATH)).query({ ref: 'a'.repeat(40) }).reply(200, contentJson(ANSWERS_PATH, text));
+}
+
 /** A repository with neither answers file: no `.github/template-drift.yml`, and no cruft's `.cruft.json` either. */
 export function mockNoAnswers(scope: nock.Scope, repo: RepoRef, times = 1): void {
   scope.get(contentsPath(repo.owner, repo.repo, ANSWERS_PATH)).times(times).reply(404, { message: 'Not Found' });
