@@ -1,11 +1,12 @@
 import type nock from 'nock';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseAnswers } from '../../src/engine/answers-file.js';
 import { ENFORCED_MESSAGE } from '../../src/engine/enforced-files-check.js';
 import { recordedPayload } from '../support/app-harness.js';
-import { contentJson, contentsPath } from '../support/github-nock.js';
+import { isRetryable } from '../../src/queue/retryable.js';
+import { contentJson, contentsPath, repoJson } from '../support/github-nock.js';
 import {
-  ANSWERS_PATH, mockGitHub, mockRepository, sentBodies, sentRequests, startApp, templateRepo, UPDATE_BRANCH, useGitHub, type RepoRef,
+  ANSWERS_PATH, mockGitHub, mockRepository, sentBodies, sentRequests, startApp, takeJobErrors, templateRepo, UPDATE_BRANCH, useGitHub, type RepoRef,
 } from '../support/github-mocks.js';
 import { createService, createTemplate, TEMPLATE_V1, type ServiceFixture, type TemplateFixture } from '../support/service-fleet.js';
 
@@ -178,6 +179,29 @@ describe('the Template drift check on pull requests', () => {
     const output = run!.output as { summary: string; annotations: { path: string }[] };
     expect(output.annotations.map((a) => a.path)).toEqual(['Dockerfile']);
     expect(output.summary).toContain('add the path to `skip` in `.cruft.json`');
+  });
+
+  it('a template host that refuses the connection fails the check\'s job, to be tried again, rather than skipping the check', async () => {
+    const previous = process.env.no_proxy;
+    process.env.no_proxy = '127.0.0.1';
+    onTestFinished(() => {
+      process.env.no_proxy = previous;
+    });
+    const template = await createTemplate();
+    const service = await createService(template, 'payments');
+    const api = mockGitHub();
+    api.get(contentsPath('acme', 'payments', ANSWERS_PATH, HEAD)).reply(200, contentJson(ANSWERS_PATH, await service.bare.show('main', ANSWERS_PATH)));
+    // GitHub names the template's clone URL; its host is down for now.
+    mockRepository(api, { ...templateRepo(template), json: repoJson('acme', 'service-template', 'http://127.0.0.1:1/acme/service-template.git') });
+
+    const app = await startApp();
+    await app.receive('pull_request', pullPayload('opened'));
+
+    const [error, more] = takeJobErrors();
+    expect(more).toBeUndefined();
+    expect(isRetryable(error)).toBe(true);
+    expect(String(error)).toContain('Cannot read template http://127.0.0.1:1/acme/service-template.git');
+    expect(sentBodies('POST', CHECK_RUNS)).toEqual([]);
   });
 
   it('a create GitHub answered with a 502 is looked for before it is sent again: one check run', async () => {
