@@ -106,10 +106,12 @@ function withPrecision(value: bigint, precision: number | undefined, spec: strin
   const negative = value < 0n;
   const digits = (negative ? -value : value).toString().padStart(precision, '0');
   const match = /^(0=|[<>])([-+ ]?)(#?)(\d*)([a-zA-Z])$/.exec(spec)!;
-  const [, align, sign, , width, type] = match;
+  const [, align, sign, alternate, width, type] = match;
   const body = type === 'd' ? digits : (negative ? -value : value).toString(type === 'o' ? 8 : 16).padStart(precision, '0');
-  const text = `${negative ? '-' : sign ?? ''}${type === 'X' ? body.toUpperCase() : body}`;
-  return formatValue(text, `${align === '0=' ? '>' : align}${width}`);
+  const lead = `${negative ? '-' : sign ?? ''}${alternate && type !== 'd' ? `0${type}` : ''}`;
+  const digitsText = type === 'X' ? body.toUpperCase() : body;
+  if (align === '0=') return lead + digitsText.padStart(Number(width || 0) - lead.length, '0');
+  return formatValue(lead + digitsText, `${align}${width}`);
 }
 
 function charOf(code: number): string {
