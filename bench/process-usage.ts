@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { residentBytes } from '../src/sandbox/render-process.js';
 
 /** Linux's clock ticks a second (`getconf CLK_TCK`), the unit of /proc/PID/stat's times. */
 const TICKS_PER_S = 100;
@@ -23,12 +24,7 @@ export function cpuSince(before: CpuTime, after: CpuTime): CpuTime {
 
 /** A process's resident set now (VmRSS), in bytes; 0 once it has gone. */
 export async function residentSet(pid: number): Promise<number> {
-  try {
-    const kilobytes = /^VmRSS:\s+(\d+) kB$/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return Number(kilobytes ?? 0) * 1024;
-  } catch {
-    return 0;
-  }
+  return (await residentBytes(pid)) ?? 0;
 }
 
 /**

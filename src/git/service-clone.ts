@@ -4,13 +4,12 @@ import { join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { blobId } from '../engine/blob-id.js';
 import type { FileEntry, FileMap, FileMode } from '../engine/file-map.js';
-import { TransientError, UserError } from '../engine/user-error.js';
 import { assertRefLike, gitClient, type GitBounds } from './git-client.js';
 import { readBlobsBatch } from './git-process.js';
 import { redact } from './redact.js';
 import { stageFiles } from './stage-files.js';
 import { tokenAuthEnv } from './template-location.js';
-import { isTransientGitFailure } from './transient-git-failure.js';
+import { remoteGitFailure } from './transient-git-failure.js';
 
 export interface CloneOptions {
   /** The clone URL GitHub's API returned for the repository (never a hard-coded host). */
@@ -71,7 +70,7 @@ export class ServiceClone {
       await rm(dir, { recursive: true, force: true });
       // A host that failed for now is tried again later; no such branch or repository, no access, is an answer.
       const message = `Cannot clone ${redact(options.cloneUrl)}: ${gitMessage(error, tokens)}`;
-      throw isTransientGitFailure(String(error)) ? new TransientError(message) : new UserError(message);
+      throw remoteGitFailure(error, message);
     }
   }
 
@@ -199,7 +198,7 @@ export class ServiceClone {
       return await git.raw(args);
     } catch (error) {
       const message = `git ${args.find((a) => !a.startsWith('-')) ?? ''} failed for ${redact(this.options.cloneUrl)}: ${gitMessage(error, this.tokens)}`;
-      throw isTransientGitFailure(String(error)) ? new TransientError(message) : new GitRemoteError(message);
+      throw remoteGitFailure(error, message, GitRemoteError);
     }
   }
 }

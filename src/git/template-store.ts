@@ -4,12 +4,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import type { FileEntry, FileMode } from '../engine/file-map.js';
-import { TransientError, UserError } from '../engine/user-error.js';
+import { UserError } from '../engine/user-error.js';
 import { assertRefLike, assertValidRef, gitClient, type GitBounds } from './git-client.js';
 import { readBlobsBatch } from './git-process.js';
 import { redact } from './redact.js';
 import type { TemplateLocation } from './template-location.js';
-import { isTransientGitFailure } from './transient-git-failure.js';
+import { remoteGitFailure } from './transient-git-failure.js';
 
 export interface TemplateStoreOptions {
   /** Where fetched templates are kept, one bare repository per template URL. */
@@ -276,7 +276,7 @@ export class TemplateRepository {
       const detail = (lines.find((line) => /^(fatal|error):/.test(line)) ?? lines[0] ?? '').replace(/^(fatal|error):\s*/, '');
       const message = `Cannot read template ${this.location.display}: ${detail}`;
       // A host that failed for now (5xx, refused, stalled) is tried again later; the rest is the template source's problem.
-      throw isTransientGitFailure(String(error)) ? new TransientError(message) : new UserError(message);
+      throw remoteGitFailure(error, message);
     }
   }
 }

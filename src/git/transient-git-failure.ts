@@ -1,3 +1,5 @@
+import { TransientError, UserError } from '../engine/user-error.js';
+
 /**
  * What git (through curl or ssh) prints when the remote, not the request, failed: a host that
  * answered 5xx or 429, refused or dropped the connection, could not be resolved, or stalled past
@@ -30,4 +32,13 @@ const TRANSIENT = [
 /** Whether git's message says the remote failed for now (see above). */
 export function isTransientGitFailure(message: string): boolean {
   return TRANSIENT.some((pattern) => pattern.test(message));
+}
+
+/**
+ * The error for a git command that talked to a remote and failed, told as `message` (already
+ * redacted): a TransientError when git's own words (`gitError`) say the remote failed for now,
+ * so the job is tried again later; else `lasting` (a UserError unless the caller says otherwise).
+ */
+export function remoteGitFailure(gitError: unknown, message: string, lasting: new (message: string) => Error = UserError): Error {
+  return isTransientGitFailure(String(gitError)) ? new TransientError(message) : new lasting(message);
 }

@@ -111,8 +111,8 @@ function timeLimitError(ref: string, bounds: RenderProcessBounds): RenderLimitEr
     `the render limit (${MAX_RENDER_S_SETTING}); rendering stopped`);
 }
 
-/** The child's resident set in bytes, from /proc (absent where there is no /proc, or once it has exited). */
-async function residentBytes(pid: number | undefined): Promise<number | undefined> {
+/** A process's resident set (VmRSS) in bytes, from /proc (absent where there is no /proc, or once it has exited). */
+export async function residentBytes(pid: number | undefined): Promise<number | undefined> {
   if (pid === undefined) return undefined;
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
   const kilobytes = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
