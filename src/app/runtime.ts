@@ -72,9 +72,14 @@ export class AppRuntime {
     const { settings } = this;
     const shared = { concurrency: settings.concurrency, deadlineMs: (job: Job) => this.deadlineMs(job), onError: (error: unknown, job: Job) => this.reportFailure(error, job) };
     if (!settings.redisUrl) {
-      return new LocalJobQueue({ ...shared, ...(settings.installationConcurrency && { perInstallation: settings.installationConcurrency }) });
+      const retries = settings.jobRetries && {
+        attempts: settings.jobRetries.attempts,
+        backoffMs: settings.jobRetries.retryDelaySeconds * 1000,
+        onRetry: (error: unknown, job: Job, attempt: number, delayMs: number) => this.app.log.warn({ err: error, job: jobFields(job), attempt, retryInSeconds: delayMs / 1000 }, 'queued job failed; it will be retried'),
+      };
+      return new LocalJobQueue({ ...shared, ...(settings.installationConcurrency && { perInstallation: settings.installationConcurrency }), ...(retries && { retries }) });
     }
-    const retries = settings.redisQueue ?? { attempts: 5, retryDelaySeconds: 30, lockSeconds: 30 };
+    const retries = settings.jobRetries ?? { attempts: 5, retryDelaySeconds: 30, lockSeconds: 30 };
     const queue = new RedisJobQueue({
       ...shared, url: settings.redisUrl, log: this.app.log,
       attempts: retries.attempts, backoffMs: retries.retryDelaySeconds * 1000, lockMs: retries.lockSeconds * 1000,
@@ -107,7 +112,7 @@ export class AppRuntime {
    * A failed update leaves its repository in a state only a scan can read.
    */
   reportFailure(error: unknown, job: Job): void {
-    const fields = { kind: job.kind, installation: job.installationId, ...('repo' in job && { repository: `${job.repo.owner}/${job.repo.repo}` }), reason: job.reason };
+    const fields = jobFields(job);
     if (job.kind === 'update') this.fleet.changed(job.installationId);
     if (error instanceof JobDeadlineError) this.app.log.warn({ job: fields, seconds: error.seconds }, 'queued job stopped at its deadline');
     else this.app.log.error({ err: error, job: fields }, 'queued job failed');
@@ -238,4 +243,9 @@ export class AppRuntime {
     }
     return entry;
   }
+}
+
+/** A job as the log shows it (a job carries no token). */
+function jobFields(job: Job): Record<string, unknown> {
+  return { kind: job.kind, installation: job.installationId, ...('repo' in job && { repository: `${job.repo.owner}/${job.repo.repo}` }), reason: job.reason };
 }

@@ -20,8 +20,11 @@ export interface AppSettings {
   readonly reconcileHours?: number;
   /** Every job's deadline. */
   readonly jobTimeoutSeconds?: number;
-  /** The Redis queue's retries and claims (TEMPLATE_DRIFT_JOB_ATTEMPTS, _RETRY_DELAY_S, _JOB_LOCK_S); the defaults when absent. */
-  readonly redisQueue?: RedisQueueSettings;
+  /**
+   * Both queues' retries, and the Redis queue's claims (TEMPLATE_DRIFT_JOB_ATTEMPTS, _RETRY_DELAY_S,
+   * _JOB_LOCK_S). When absent: the Redis queue's defaults, and the in-process queue does not retry.
+   */
+  readonly jobRetries?: JobRetrySettings;
   /** TEMPLATE_DRIFT_SHUTDOWN_GRACE_S: how long running jobs may finish after SIGTERM before they are handed back. */
   readonly shutdownGraceSeconds?: number;
   /** The identity of the app's commits; the app recognises its own commits by this email. */
@@ -46,7 +49,7 @@ export interface AppSettings {
   readonly hookTimeoutSeconds?: number;
 }
 
-export interface RedisQueueSettings {
+export interface JobRetrySettings {
   /** Tries per job, the first included, for failures that can pass (5xx, timeouts, secondary limits, network). */
   readonly attempts: number;
   /** The first retry's delay; each next one doubles. */
@@ -88,7 +91,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AppSettings 
     gitStallSeconds: positiveInteger(env.TEMPLATE_DRIFT_GIT_STALL_S, DEFAULT_GIT_STALL_S),
     reconcileHours: reconcileHours(env.TEMPLATE_DRIFT_RECONCILE_HOURS),
     jobTimeoutSeconds: positiveInteger(env.TEMPLATE_DRIFT_JOB_TIMEOUT_S, DEFAULT_JOB_TIMEOUT_S),
-    redisQueue: {
+    jobRetries: {
       attempts: positiveInteger(env.TEMPLATE_DRIFT_JOB_ATTEMPTS, 5),
       retryDelaySeconds: positiveNumber(env.TEMPLATE_DRIFT_RETRY_DELAY_S, 30),
       lockSeconds: positiveNumber(env.TEMPLATE_DRIFT_JOB_LOCK_S, 30),

@@ -1,6 +1,17 @@
 import { InProcessQueue } from './in-process-queue.js';
 import { jobIdentity, jobRepository, readJob, slotOf, supersedes, type Job } from './job.js';
 import type { JobQueue, JobRunner, JobStats } from './job-queue.js';
+import { isRetryable } from './retryable.js';
+
+/** How often a job that failed for now is tried (TEMPLATE_DRIFT_JOB_ATTEMPTS and _RETRY_DELAY_S, as with Redis). */
+export interface LocalRetries {
+  /** Tries in all, the first one included; 1 never retries. */
+  readonly attempts: number;
+  /** The first retry's delay; each next one doubles. */
+  readonly backoffMs: number;
+  /** A try failed and the job waits `delayMs` for the next one (`attempt` is the try that failed). */
+  readonly onRetry: (error: unknown, job: Job, attempt: number, delayMs: number) => void;
+}
 
 export interface LocalJobQueueOptions {
   readonly concurrency: number;
@@ -10,6 +21,8 @@ export interface LocalJobQueueOptions {
   readonly deadlineMs: (job: Job) => number;
   /** A job failed or passed its deadline (a cancelled or superseded job is not an error). */
   readonly onError: (error: unknown, job: Job) => void;
+  /** Without it a failed job is reported at once; with it, what can pass (`isRetryable`) is tried again first. */
+  readonly retries?: LocalRetries;
 }
 
 interface Pending {
@@ -46,7 +59,10 @@ export class LocalJobQueue implements JobQueue {
     });
   }
 
-  /** A delayed job waits in a timer of this process (which does not keep it alive): a restart forgets it, the reconcile scan does not. */
+  /**
+   * A delayed job (and a retry's backoff) waits in a timer of this process, which does not keep it
+   * alive: a restart forgets it, the reconcile scan does not.
+   */
   enqueue(input: Job, options: { readonly delayMs?: number } = {}): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the queue is closed'));
     let job: Job;
@@ -55,20 +71,29 @@ export class LocalJobQueue implements JobQueue {
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error('not a job'));
     }
-    if (options.delayMs) {
-      const timer = setTimeout(() => {
-        this.delayed.delete(timer);
-        void this.enqueue(job).catch(() => undefined);
-      }, options.delayMs);
-      timer.unref();
-      this.delayed.set(timer, job);
-      return Promise.resolve();
-    }
+    if (options.delayMs) this.later(job, options.delayMs, 1);
+    else this.start(job, 1);
+    return Promise.resolve();
+  }
+
+  private later(job: Job, delayMs: number, attempt: number): void {
+    const timer = setTimeout(() => {
+      this.delayed.delete(timer);
+      if (!this.closed) this.start(job, attempt);
+    }, delayMs);
+    timer.unref();
+    this.delayed.set(timer, job);
+  }
+
+  /** Runs the job's `attempt`-th try, unless an equal job is already queued or running (the retry collapses into it). */
+  private start(job: Job, attempt: number): void {
     const identity = jobIdentity(job);
-    if (this.pending.has(identity)) return Promise.resolve();
+    if (this.pending.has(identity)) return;
     const entry: Pending = { job, started: false, superseded: false };
     if (job.kind === 'update') {
       const queued = this.slots.get(slotOf(job));
+      // An older target arriving while a newer one waits or runs adds nothing (the newer one's PR is the update).
+      if (queued && supersedes(queued.job, job)) return;
       if (queued && !queued.started && supersedes(job, queued.job)) queued.superseded = true;
       this.slots.set(slotOf(job), entry);
     }
@@ -87,13 +112,19 @@ export class LocalJobQueue implements JobQueue {
     });
     done.then(() => undefined, (error: unknown) => {
       if ((error as Error | undefined)?.name === 'JobDroppedError') return;
+      const { retries } = this.options;
+      if (retries && attempt < retries.attempts && !this.closed && isRetryable(error)) {
+        const delayMs = retries.backoffMs * 2 ** (attempt - 1);
+        retries.onRetry(error, job, attempt, delayMs);
+        this.later(job, delayMs, attempt + 1);
+        return;
+      }
       this.failed++;
       this.options.onError(error, job);
     }).finally(() => {
       this.pending.delete(identity);
       if (job.kind === 'update' && this.slots.get(slotOf(job)) === entry) this.slots.delete(slotOf(job));
     });
-    return Promise.resolve();
   }
 
   drop(installationId: number, repositories?: readonly string[]): Promise<number> {

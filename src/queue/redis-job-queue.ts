@@ -82,6 +82,8 @@ export class RedisJobQueue implements JobQueue {
 
   async enqueue(input: Job, options: { readonly delayMs?: number } = {}): Promise<void> {
     const job = readJob(structuredClone(input));
+    // An older target arriving while a newer one waits or runs adds nothing (the newer one's PR is the update).
+    if (job.kind === 'update' && (await this.slots.outdated(job))) return;
     const added = await this.queue.add(job.kind, job, {
       deduplication: { id: jobIdentity(job) },
       attempts: this.options.attempts,

@@ -24,6 +24,12 @@ export class UpdateSlots {
     await this.redis.hset(SLOTS_KEY, slot, `${id} ${JSON.stringify(job)}`);
   }
 
+  /** Whether a newer update than `job` is queued or running for its slot: `job` need not be queued at all. */
+  async outdated(job: Update): Promise<boolean> {
+    const current = parse(await this.redis.hget(SLOTS_KEY, slotOf(job)));
+    return current !== undefined && supersedes(current.job, job);
+  }
+
   /** Whether a newer update than `job` (BullMQ id `id`) is queued for its slot. */
   async superseded(job: Update, id: string): Promise<boolean> {
     const current = parse(await this.redis.hget(SLOTS_KEY, slotOf(job)));

@@ -5,16 +5,14 @@ import { until } from '../support/e2e/until.js';
 import { useWorld } from '../support/e2e/use-world.js';
 import { TEMPLATE_V1, TEMPLATE_V1_1 } from '../support/e2e/service-template.js';
 
-// A git host that fails for now (GitHub's 502, a stall) is tried again, with BullMQ's backoff,
-// and never files an "action required" issue. Two tries per job, 0.2 s before the retry, a 2 s
-// stall limit; the web process runs the workers; the write budget is off.
-const world = useWorld({
-  redis: true,
-  env: {
-    TEMPLATE_DRIFT_JOB_ATTEMPTS: '2', TEMPLATE_DRIFT_RETRY_DELAY_S: '0.2', TEMPLATE_DRIFT_GIT_STALL_S: '2',
-    TEMPLATE_DRIFT_WRITES_PER_MINUTE: '0', TEMPLATE_DRIFT_WRITES_PER_HOUR: '0',
-  },
-});
+// A git host that fails for now (GitHub's 502, a stall) is tried again, with either queue's
+// backoff (BullMQ's over Redis, the in-process queue's own timers), and never files an "action
+// required" issue. Two tries per job, 0.2 s before the retry, a 2 s stall limit; the web process
+// runs the workers; the write budget is off.
+const env = {
+  TEMPLATE_DRIFT_JOB_ATTEMPTS: '2', TEMPLATE_DRIFT_RETRY_DELAY_S: '0.2', TEMPLATE_DRIFT_GIT_STALL_S: '2',
+  TEMPLATE_DRIFT_WRITES_PER_MINUTE: '0', TEMPLATE_DRIFT_WRITES_PER_HOUR: '0',
+};
 
 const ISSUE_TITLE = 'Template drift: action required';
 
@@ -40,7 +38,9 @@ function status(w: World): Promise<{ failed: number }> {
   return readStatus(`${w.app.url}/template-drift/status`) as Promise<{ failed: number }>;
 }
 
-describe('git hosts that fail for now, end to end (BullMQ over Redis)', () => {
+for (const [queue, redis] of [['BullMQ over Redis', true], ['the in-process queue', false]] as const) describe(`git hosts that fail for now, end to end (${queue})`, () => {
+  const world = useWorld({ redis, env });
+
   it('a service clone answered 502 is tried again: one PR, no issue', async () => {
     const w = world();
     await releaseTo(w, 'c502-tpl', 'c502-svc', () => w.github.failNext('GET', `/${OWNER}/c502-svc.git/info/refs`, { status: 502 }));

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { blobId } from '../../src/engine/blob-id.js';
 import { carriedReads, jobIdentity, readJob, type Job } from '../../src/queue/job.js';
 import { LocalJobQueue } from '../../src/queue/local-job-queue.js';
+import { RetryableJobError } from '../../src/queue/retryable.js';
+import { TransientError, UserError } from '../../src/engine/user-error.js';
 
 const base = { installationId: 7, repo: { owner: 'acme', repo: 'payments' }, reason: 'release', explicit: false } as const;
 const update = (targetRef: string, repo = 'payments'): Job => ({ ...base, kind: 'update', repo: { owner: 'acme', repo }, targetRef, template: 'acme/tpl' });
@@ -101,11 +103,16 @@ describe('the in-process job queue', () => {
     expect(ran).toEqual(['orders@v1.0.0', 'payments@v1.2.0']);
   });
 
-  it('an older target queued after a newer one does not replace it', async () => {
+  it('an older target queued while a newer one waits or runs adds nothing; once the newer one is done, it is queued again', async () => {
     const { queue, ran, release } = gatedQueue();
     await queue.enqueue(update('v1.0.0', 'orders'));
     await queue.enqueue(update('v1.2.0'));
-    await queue.enqueue(update('v1.1.0'));
+    await queue.enqueue(update('v1.1.0')); // v1.2.0 waits
+    expect(await queue.stats()).toMatchObject({ waiting: 1 });
+    await release();
+    await queue.onIdle();
+    expect(ran).toEqual(['orders@v1.0.0', 'payments@v1.2.0']);
+    await queue.enqueue(update('v1.1.0')); // nothing newer in line: the workflow decides what it means
     await release();
     await queue.onIdle();
     expect(ran).toEqual(['orders@v1.0.0', 'payments@v1.2.0', 'payments@v1.1.0']);
@@ -129,5 +136,85 @@ describe('the in-process job queue', () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(errors.map(String)).toEqual(['Error: boom']);
     expect(await failing.stats()).toMatchObject({ failed: 1 });
+  });
+});
+
+describe('the in-process job queue\'s retries', () => {
+  /** A queue with `attempts` tries 10 ms apart (doubling), whose worker fails with `failures` in turn, then succeeds. */
+  function retryingQueue(attempts: number, failures: Error[]) {
+    const tries: number[] = [];
+    const retries: [string, number, number][] = [];
+    const errors: unknown[] = [];
+    const queue = new LocalJobQueue({
+      concurrency: 1, deadlineMs: () => 60_000, onError: (error) => errors.push(error),
+      retries: { attempts, backoffMs: 10, onRetry: (error, job, attempt, delayMs) => retries.push([String(error), attempt, delayMs]) },
+    });
+    queue.work(() => {
+      tries.push(Date.now());
+      const failure = failures.shift();
+      return failure ? Promise.reject(failure) : Promise.resolve();
+    });
+    return { queue, tries, retries, errors };
+  }
+
+  const settled = async (queue: LocalJobQueue) => {
+    for (let i = 0; i < 400 && JSON.stringify(await queue.stats()).match(/"(waiting|running|delayed)":[1-9]/); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  };
+
+  it('what can pass is tried again after a backoff that doubles, and is not reported when a later try succeeds', async () => {
+    const { queue, tries, retries, errors } = retryingQueue(3, [new TransientError('the git host answered 502'), new RetryableJobError('push refused for now')]);
+    await queue.enqueue(update('v1.1.0'));
+    await settled(queue);
+    expect(tries).toHaveLength(3);
+    expect(retries).toEqual([['TransientError: the git host answered 502', 1, 10], ['RetryableJobError: push refused for now', 2, 20]]);
+    expect(tries[2]! - tries[1]!).toBeGreaterThanOrEqual(19);
+    expect(errors).toEqual([]);
+    expect(await queue.stats()).toEqual({ waiting: 0, running: 0, delayed: 0, failed: 0 });
+  });
+
+  it('a job that runs out of tries is reported once and counted as failed', async () => {
+    const { queue, tries, errors } = retryingQueue(2, [new TransientError('502'), new TransientError('502 again'), new TransientError('never reached')]);
+    await queue.enqueue(update('v1.1.0'));
+    await settled(queue);
+    expect(tries).toHaveLength(2);
+    expect(errors.map(String)).toEqual(['TransientError: 502 again']);
+    expect(await queue.stats()).toMatchObject({ failed: 1 });
+  });
+
+  it('a person\'s mistake, and an error nobody knows to be passing, are reported at once, not retried', async () => {
+    for (const mistake of [new UserError('answers.yml: service_name is missing'), new Error('boom')]) {
+      const { queue, tries, retries, errors } = retryingQueue(5, [mistake]);
+      await queue.enqueue(update('v1.1.0'));
+      await settled(queue);
+      expect(tries).toHaveLength(1);
+      expect(retries).toEqual([]);
+      expect(errors).toEqual([mistake]);
+    }
+  });
+
+  it('a job waiting for its retry is delayed: an equal job queued meanwhile runs at once, cancelling drops the retry, and closing forgets it', async () => {
+    const slow = new LocalJobQueue({ concurrency: 1, deadlineMs: () => 60_000, onError: () => undefined, retries: { attempts: 3, backoffMs: 60_000, onRetry: () => undefined } });
+    let runs = 0;
+    slow.work(() => (++runs === 1 ? Promise.reject(new TransientError('502')) : Promise.resolve()));
+    await slow.enqueue(update('v1.1.0'));
+    await slow.onIdle();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(await slow.stats()).toEqual({ waiting: 0, running: 0, delayed: 1, failed: 0 });
+    // The reconcile queues the same update: it runs now, and the retry still waits.
+    await slow.enqueue(update('v1.1.0'));
+    await slow.onIdle();
+    expect(runs).toBe(2);
+    expect(await slow.drop(7, ['acme/payments'])).toBe(1);
+    expect(await slow.stats()).toMatchObject({ delayed: 0 });
+
+    const closing = new LocalJobQueue({ concurrency: 1, deadlineMs: () => 60_000, onError: () => undefined, retries: { attempts: 3, backoffMs: 60_000, onRetry: () => undefined } });
+    closing.work(() => Promise.reject(new TransientError('502')));
+    await closing.enqueue(update('v1.1.0'));
+    await closing.onIdle();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(await closing.stats()).toMatchObject({ delayed: 1 });
+    await closing.close(1_000);
+    expect(await closing.stats()).toMatchObject({ delayed: 0 });
   });
 });
