@@ -9,7 +9,7 @@ import type { SnapshotRenderer } from '../engine/render-snapshot.js';
 import { templateKey } from '../engine/template-identity.js';
 import { latestVersionTag } from '../engine/template-versions.js';
 import { readMarker } from '../engine/update-marker.js';
-import { isUserError } from '../engine/user-error.js';
+import { isTransient, isUserError } from '../engine/user-error.js';
 import type { ResolvedRef, TemplateRepository } from '../git/template-store.js';
 import { ISSUE_TITLE } from '../github/labels.js';
 import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
@@ -135,7 +135,7 @@ async function scanRepository(info: RepositoryInfo, scan: RepositoryScan): Promi
   try {
     answers = parseAnswersFile(found.path, found.text);
   } catch (error) {
-    if (!isUserError(error)) throw error;
+    if (!isLasting(error)) throw error;
     // Unreadable: its template as the text names it, so the row lands where people look for it.
     const named = namedIn(found);
     if (scan.wantedTemplate !== undefined && templateKey(named.template) !== scan.wantedTemplate) return undefined;
@@ -161,7 +161,7 @@ async function scanRepository(info: RepositoryInfo, scan: RepositoryScan): Promi
     recorded = await recordedRef(template.repository, answers);
     target = await updateTarget(template.repository, answers);
   } catch (error) {
-    if (!isUserError(error)) throw error;
+    if (!isLasting(error)) throw error;
     const name = template?.name ?? templateKey(answers.template) ?? answers.template;
     return observed(info, scan.seenAt, { template: name, version: recordedVersion, ...withLatest(latest) }, { ...seenSoFar, problem: error.message, behind: false, driftedPaths: [] });
   }
@@ -183,7 +183,7 @@ async function scanRepository(info: RepositoryInfo, scan: RepositoryScan): Promi
     const driftedPaths = driftedEnforcedPaths(snapshot.output, snapshot.policyOf, blobs);
     return observed(info, scan.seenAt, row, { ...seenSoFar, target: target.ref, behind, driftedPaths });
   } catch (error) {
-    if (!isUserError(error)) throw error;
+    if (!isLasting(error)) throw error;
     return observed(info, scan.seenAt, row, { ...seenSoFar, target: target.ref, behind, problem: error.message, driftedPaths: [] });
   }
 }
@@ -217,4 +217,13 @@ function withLatest(latest: string | undefined): { latest?: string } {
 
 function fullName(repo: RepoId): string {
   return `${repo.owner}/${repo.repo}`;
+}
+
+/**
+ * A person's mistake, which the row shows as its problem. Anything else (GitHub's 5xx, a template
+ * host that failed for now) fails the repository's scan, as an unreadable repository does (logged,
+ * listed in `failures`): an "action required" row would ask people to fix what nobody broke.
+ */
+function isLasting(error: unknown): error is Error {
+  return isUserError(error) && !isTransient(error);
 }

@@ -6,6 +6,7 @@ import { scanFleet, type FleetScan, type FleetTemplate } from '../../src/workflo
 import { API, useNock } from '../support/app-harness.js';
 import { contentsPath } from '../support/github-nock.js';
 import { parseAnswers } from '../../src/engine/answers-file.js';
+import { TransientError } from '../../src/engine/user-error.js';
 import { marker, mockAnswersText, mockRepo, mockRepositories, platform, quiet, ANSWERS, CRUFT, ISSUES } from '../support/fleet-scan-mocks.js';
 import { createService, createTemplate, type ServiceFixture, type TemplateFixture } from '../support/service-fleet.js';
 import { tempDir } from '../support/temp-repo.js';
@@ -204,5 +205,19 @@ describe('the fleet scan', () => {
 
     expect(result.entries.map((entry) => entry.repo)).toEqual(['acme/payments']);
     expect(result.failures).toEqual([{ repo: 'acme/flaky', message: expect.stringContaining('Server Error') as unknown }]);
+  });
+
+  it('a template host that fails for now (a 502) fails the repository\'s scan: no "action required" row for what nobody broke', async () => {
+    const template = await createTemplate();
+    const payments = await createService(template, 'payments');
+    const api = nock(API);
+    mockRepositories(api, ['payments']);
+    await mockRepo(api, 'payments', await answersOf(payments), {});
+    const openTemplate = () => Promise.reject(new TransientError('Cannot read template https://github.com/acme/service-template: The requested URL returned error: 502'));
+
+    const result = await scanFleet({ platform: platform(), openTemplate, log: quiet, render: inProcessRenderer(), now: () => new Date(SEEN_AT) });
+
+    expect(result.entries).toEqual([]);
+    expect(result.failures).toEqual([{ repo: 'acme/payments', message: expect.stringContaining('502') as unknown }]);
   });
 });
