@@ -1,7 +1,8 @@
 import type { FleetEntry } from '../engine/fleet-inventory.js';
+import { sameTemplate } from '../engine/template-identity.js';
 import type { Platform, RepoId } from '../github/platform.js';
 import type { Job } from '../queue/job.js';
-import { entryAfterClose, entryAfterUpdate, type EntryChange } from '../workflows/fleet-events.js';
+import { entryAfterClose, entryAfterRelease, entryAfterUpdate, type EntryChange, type ReleaseSighting } from '../workflows/fleet-events.js';
 import type { Log } from '../workflows/log.js';
 import { refreshDashboards } from '../workflows/refresh-dashboard.js';
 import type { UpdateOutcome } from '../workflows/update-repository.js';
@@ -29,8 +30,9 @@ export interface FleetTrackerDependencies {
 
 /**
  * Keeps the inventory fresh between scans, and the `Template adoption` issues with it. Events
- * the app already receives patch the entries they decide (an update PR opened, a merge, a
- * decline) and mark the installation for a rescan where they cannot (a failure, a release). The
+ * the app already receives patch the entries they decide (a release's fan-out with what it read,
+ * an update PR opened, a merge, a decline) and mark the installation for a rescan where they
+ * cannot (a failure, a skip). A scan in hand in this process is waited for, not doubled. The
  * dashboards of an installation are then refreshed at most once per `intervalMs`: the first
  * change refreshes at once, changes within the interval are gathered into one refresh at its end.
  * The refresh itself is a queued job (`refresh-dashboard`) that carries whether a rescan is due,
@@ -43,11 +45,16 @@ export class FleetTracker {
   /** Installations whose refresh runs in this process now, and those changed meanwhile. */
   private readonly refreshing = new Set<number>();
   private readonly changedWhileRefreshing = new Set<number>();
+  /** Scans in hand in this process, per installation: reads of the inventory wait for them. */
+  private readonly scanning = new Map<number, Promise<unknown>>();
+  /** Installations whose refresh was left to the scan in hand. */
+  private readonly afterScan = new Set<number>();
 
   constructor(private readonly deps: FleetTrackerDependencies) {}
 
   /** The installation's entries: the last scan with the events since, or a scan now when there is none. */
   async entries(installation: number): Promise<FleetEntry[]> {
+    await this.scanning.get(installation)?.catch(() => undefined);
     const stored = this.dirty.has(installation) ? undefined : await this.deps.store.get(installation);
     if (stored) return stored;
     return this.rescan(installation);
@@ -74,16 +81,56 @@ export class FleetTracker {
   }
 
   /**
-   * A scan made elsewhere (the reconcile's) is the inventory now, and the dashboards are brought
-   * up to date with it. An installation already marked for a rescan stays marked: the mark may
-   * be newer than the scan.
+   * A release's fan-out read every repository's answers file: entries of the template follow
+   * the release from those reads (its updates' outcomes then patch them), so no scan reads the
+   * installation again for it. Before the installation's first scan, only the repositories
+   * behind get an entry (for their updates to patch; that scan keeps them); a repository the
+   * inventory lacks, or one that left the template, is left to a rescan.
    */
-  async scanned(installation: number, entries: readonly FleetEntry[]): Promise<void> {
-    await this.deps.store.put(installation, entries);
-    this.schedule(installation);
+  async afterRelease(installation: number, release: ReleaseSighting): Promise<void> {
+    const stored = await this.deps.store.get(installation);
+    const known = new Map((stored ?? []).map((entry) => [entry.repo.toLowerCase(), entry]));
+    const seenAt = new Date().toISOString();
+    const patches: FleetEntry[] = [];
+    let rescan = false;
+    for (const read of release.repos) {
+      const change = entryAfterRelease(known.get(read.repo.toLowerCase()), read, release, seenAt);
+      if (change === 'rescan' || change === 'gone') rescan = true;
+      else if (change !== 'keep') patches.push(change);
+    }
+    const left = new Set(release.others.map((repo) => repo.toLowerCase()));
+    if ([...known.values()].some((entry) => left.has(entry.repo.toLowerCase()) && sameTemplate(entry.template, release.template))) rescan = true;
+    await this.deps.store.patch(installation, patches);
+    // Unscanned, the first read of the inventory scans anyway.
+    if (rescan && stored) this.dirty.add(installation);
+    if (patches.length > 0 || rescan) this.schedule(installation);
   }
 
-  /** Something changed that only a scan can read (a release fan-out): rescan, then refresh. */
+  /**
+   * A scan made elsewhere (the reconcile's) runs in `run`: reads of the inventory wait for it
+   * rather than scan again, and what it found (`scanned`, with the time it began) is the
+   * inventory, brought to the dashboards. An installation already marked for a rescan stays
+   * marked: the mark may be newer than the scan.
+   */
+  async scanWith<T>(installation: number, run: (scanned: (entries: readonly FleetEntry[], since: string) => Promise<void>) => Promise<T>): Promise<T> {
+    let ended!: () => void;
+    const scan = new Promise<void>((resolve) => (ended = resolve));
+    const end = () => {
+      this.scanEnded(installation, scan);
+      ended();
+    };
+    this.scanning.set(installation, scan);
+    try {
+      return await run(async (entries, since) => {
+        await this.deps.store.put(installation, entries, since).finally(end);
+        this.schedule(installation);
+      });
+    } finally {
+      end();
+    }
+  }
+
+  /** Something changed that only a scan can read (a failed update): rescan, then refresh. */
   changed(installation: number): void {
     this.dirty.add(installation);
     this.schedule(installation);
@@ -100,29 +147,44 @@ export class FleetTracker {
     this.timers.delete(installation);
     this.dirty.delete(installation);
     this.changedWhileRefreshing.delete(installation);
+    this.afterScan.delete(installation);
     await this.deps.store.remove(installation);
   }
 
   /** Dashboard refreshes waiting for their interval: work the app still has in hand. */
   pending(): number {
-    return this.timers.size + this.changedWhileRefreshing.size;
+    return this.timers.size + this.changedWhileRefreshing.size + this.afterScan.size;
   }
 
   private async apply(installation: number, repo: RepoId, change: (entry: FleetEntry | undefined, seenAt: string) => EntryChange): Promise<void> {
-    const name = `${repo.owner}/${repo.repo}`.toLowerCase();
-    const stored = await this.deps.store.get(installation);
-    const result = change(stored?.find((entry) => entry.repo.toLowerCase() === name), new Date().toISOString());
+    const name = `${repo.owner}/${repo.repo}`;
+    const result = change(await this.deps.store.entry(installation, name), new Date().toISOString());
     if (result === 'rescan') this.dirty.add(installation);
-    else if (result === 'gone') await this.deps.store.remove(installation, `${repo.owner}/${repo.repo}`);
-    else await this.deps.store.patch(installation, result);
+    else if (result === 'gone') await this.deps.store.remove(installation, name);
+    else await this.deps.store.patch(installation, [result]);
     this.schedule(installation);
   }
 
   private async rescan(installation: number): Promise<FleetEntry[]> {
-    this.dirty.delete(installation);
-    const entries = await this.deps.scan(installation);
-    await this.deps.store.put(installation, entries);
-    return entries;
+    const scan = (async () => {
+      this.dirty.delete(installation);
+      const since = new Date().toISOString();
+      await this.deps.store.put(installation, await this.deps.scan(installation), since);
+    })();
+    this.scanning.set(installation, scan);
+    try {
+      await scan;
+    } finally {
+      this.scanEnded(installation, scan);
+    }
+    // The scan with what events saw meanwhile.
+    return (await this.deps.store.get(installation)) ?? [];
+  }
+
+  private scanEnded(installation: number, scan: Promise<unknown>): void {
+    if (this.scanning.get(installation) !== scan) return;
+    this.scanning.delete(installation);
+    if (this.afterScan.delete(installation)) this.schedule(installation);
   }
 
   private schedule(installation: number): void {
@@ -147,6 +209,11 @@ export class FleetTracker {
 
   /** The `refresh-dashboard` job: renders the installation's dashboards from its entries (scanned again first when `rescan`). */
   async refreshNow(installation: number, rescan: boolean): Promise<void> {
+    // This refresh would only wait for the scan in hand: the dashboards are refreshed after it.
+    if (this.scanning.has(installation)) {
+      this.afterScan.add(installation);
+      return;
+    }
     this.refreshing.add(installation);
     try {
       const entries = rescan ? await this.rescan(installation) : await this.entries(installation);

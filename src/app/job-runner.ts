@@ -50,7 +50,7 @@ export function jobRunner(runtime: AppRuntime): JobRunner {
         await onboardRepository({ repo: job.repo }, deps);
         return;
       case 'fan-out-release': {
-        const queued = await fanOutRelease({ template: job.repo, tag: job.targetRef, prerelease: job.prerelease, ...(job.wave && { wave: job.wave }) }, {
+        await fanOutRelease({ template: job.repo, tag: job.targetRef, prerelease: job.prerelease, ...(job.wave && { wave: job.wave }) }, {
           platform, fetching: deps.fetching, log, git: runtime.gitBounds(signal), releaseTemplates: deps.releaseTemplates,
           // A fan-out stopped (its deadline, or its installation gone) queues nothing more.
           // What it read for each repository goes along (a job record: never a token).
@@ -65,9 +65,12 @@ export function jobRunner(runtime: AppRuntime): JobRunner {
           },
           // The second wave is a job like the first, delayed by the rollout's wait; a merged last canary may queue it sooner.
           holdRest: (rollout) => runtime.queue.enqueue({ ...job, wave: 'rest' }, { delayMs: rollout.waitMs }),
+          // The fleet inventory follows the release from the fan-out's reads; failing that, a scan.
+          sighted: (sighting) => runtime.fleet.afterRelease(job.installationId, sighting).catch((error: unknown) => {
+            log.warn({ err: error }, 'could not record the release in the fleet');
+            runtime.fleet.changed(job.installationId);
+          }),
         });
-        // The template's latest release moved: only a scan says where each repository stands now.
-        if (queued.length > 0) runtime.fleet.changed(job.installationId);
         return;
       }
       case 'canary-merged': {
@@ -124,10 +127,9 @@ export function jobRunner(runtime: AppRuntime): JobRunner {
         await runtime.fleet.refreshNow(job.installationId, job.rescan);
         return;
       case 'reconcile-installation':
-        await reconcileInstallation({
-          platform, log, render: runtime.render,
-          // The reconcile's scan is the fleet's inventory too: one scan of the installation, not two.
-          scanned: (entries) => runtime.fleet.scanned(job.installationId, entries),
+        // The reconcile's scan is the fleet's inventory too: one scan of the installation, not two.
+        await runtime.fleet.scanWith(job.installationId, (scanned) => reconcileInstallation({
+          platform, log, render: runtime.render, scanned,
           openTemplate: async (source) => {
             const template = await openAppTemplate(platform, source, deps.fetching, deps.git);
             return { name: template.repoId ? `${template.repoId.owner}/${template.repoId.repo}` : template.repository.location.display, repository: template.repository };
@@ -140,7 +142,7 @@ export function jobRunner(runtime: AppRuntime): JobRunner {
               ...(TEMPLATE_NAME.test(template) && { template }),
             });
           },
-        });
+        }));
         return;
     }
   };

@@ -11,6 +11,7 @@ import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
 import { blobId } from '../engine/blob-id.js';
 import { answersOnGitHub, type AnswersText } from './answers-on-github.js';
 import type { FannedOutReads } from './fanned-out-reads.js';
+import type { ReleaseRead, ReleaseSighting } from './fleet-events.js';
 import type { Log } from './log.js';
 import { openAppTemplate, type FetchSettings } from './open-template.js';
 import type { ReleaseTemplates } from './release-templates.js';
@@ -38,6 +39,11 @@ export interface FanOutDependencies {
   readonly holdRest: (rollout: Rollout) => Promise<void>;
   /** Where the template as opened here is kept for the queued updates (this process's memory). */
   readonly releaseTemplates?: ReleaseTemplates;
+  /**
+   * Told what was read of every repository before any update is queued, so the fleet inventory
+   * follows the release from these reads and the updates' outcomes, with no scan of its own.
+   */
+  readonly sighted?: (sighting: ReleaseSighting) => Promise<void>;
 }
 
 /**
@@ -45,6 +51,7 @@ export interface FanOutDependencies {
  * 1. ignore releases of repositories that are not templates (no template.yml, nor cookiecutter.json);
  * 2. find the installation's repositories whose answers file (or cruft's `.cruft.json`) names this template;
  * 3. leave out those already at or past the tag, and prereleases for repos that did not ask;
+ *    tell the fleet inventory what was read;
  * 4. with a `rollout:` in the release's template.yml, only the canaries among them go now, and
  *    the rest are held for the second wave (queued when every canary's PR is merged, or after
  *    `wait`); the second wave itself queues the rest;
@@ -74,6 +81,7 @@ export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencie
     if (event.prerelease && !answers.prereleases) return false;
     return !isAtOrPast(answers.version, event.tag);
   });
+  await deps.sighted?.(sighting(templateInfo, event.tag, candidates, read, new Set(targets)));
   if (targets.length === 0) return [];
   const rollout = manifest === undefined ? undefined : releaseRollout(manifest, event, log);
   const { now, held } = splitWaves(targets, rollout, event.wave);
@@ -115,6 +123,22 @@ function splitWaves<T extends RepoId>(targets: readonly T[], rollout: Rollout | 
   if (wave === 'rest') return { now: rest, held: [] };
   const canaries = targets.filter((repo) => isCanary(rollout, repo));
   return canaries.length === 0 ? { now: [...targets], held: [] } : { now: canaries, held: rest };
+}
+
+/** The fan-out's reads as the fleet inventory takes them: every repository following the template, and the others. */
+function sighting(
+  template: RepositoryInfo, tag: string, candidates: readonly RepositoryInfo[], read: readonly ({ answers: Answers | 'broken' | undefined } | undefined)[], targets: ReadonlySet<RepositoryInfo>,
+): ReleaseSighting {
+  const repos: ReleaseRead[] = [];
+  const others: string[] = [];
+  for (const [index, repo] of candidates.entries()) {
+    const name = `${repo.owner}/${repo.repo}`;
+    const answers = read[index]?.answers;
+    if (answers === 'broken') repos.push({ repo: name, behind: true });
+    else if (!answers || !usesTemplate(answers.template, template)) others.push(name);
+    else repos.push({ repo: name, behind: targets.has(repo), recorded: { version: answers.version ?? answers.commit ?? '', ...(answers.commit && { commit: answers.commit }) } });
+  }
+  return { template: `${template.owner}/${template.repo}`, tag, repos, others };
 }
 
 function usesTemplate(source: string, template: RepositoryInfo): boolean {

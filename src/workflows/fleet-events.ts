@@ -1,4 +1,5 @@
 import type { FleetEntry } from '../engine/fleet-inventory.js';
+import { latestVersionTag } from '../engine/template-versions.js';
 import type { UpdateOutcome } from './update-repository.js';
 
 /**
@@ -31,6 +32,55 @@ export function entryAfterClose(entry: FleetEntry | undefined, pull: { merged: b
   // Merged to an older release than the latest, it is still behind; the scan says so.
   if (entry.latest !== undefined && pull.to !== entry.latest) return 'rescan';
   return withoutUrl({ ...entry, version: pull.to, state: 'in-line', seenAt });
+}
+
+/** What a release's fan-out read of one repository whose answers file names the released template. */
+export interface ReleaseRead {
+  /** `owner/name`. */
+  readonly repo: string;
+  /** What its answers file records; absent when the file does not parse (its update opens the "action required" issue). */
+  readonly recorded?: { readonly version: string; readonly commit?: string };
+  /** Not at or past the release: its update is queued now, or held for the second wave. */
+  readonly behind: boolean;
+}
+
+/** Everything a release's fan-out read of an installation, handed to the fleet inventory instead of a scan of its own. */
+export interface ReleaseSighting {
+  /** `owner/repo` of the template, GitHub's spelling (as the scan names it). */
+  readonly template: string;
+  readonly tag: string;
+  readonly repos: readonly ReleaseRead[];
+  /** The other repositories it read: no answers file, or one naming another template. */
+  readonly others: readonly string[];
+}
+
+/**
+ * After a release's fan-out read the repository's answers file: the template's latest release
+ * is the higher of the two, and a repository behind the release is `behind` unless a state of
+ * more weight holds (an update PR or the "action required" issue open, which its update settles;
+ * a decline of this very release). `'keep'` when there is nothing to change or to know yet (an
+ * unreadable file: its update says); `'rescan'` when only a scan can tell (a repository the
+ * inventory lacks that is not behind, or whose recorded version moved without an event).
+ */
+export function entryAfterRelease(entry: FleetEntry | undefined, read: ReleaseRead, release: ReleaseSighting, seenAt: string): EntryChange | 'keep' {
+  if (!read.recorded) return 'keep';
+  const latest = latestVersionTag([...(entry?.latest === undefined ? [] : [entry.latest]), release.tag]) ?? entry?.latest;
+  const recorded = { version: read.recorded.version, ...(read.recorded.commit !== undefined && { commit: read.recorded.commit }) };
+  if (!entry) {
+    return read.behind ? { repo: read.repo, template: release.template, ...recorded, ...(latest !== undefined && { latest }), state: 'behind', seenAt } : 'rescan';
+  }
+  const { commit, latest: before, ...rest } = entry;
+  void commit;
+  void before;
+  const seen: FleetEntry = { ...rest, ...recorded, ...(latest !== undefined && { latest }), seenAt };
+  if (!read.behind) return entry.version === recorded.version ? seen : 'rescan';
+  const declinedThis = entry.state === 'declined' && entry.latest === release.tag;
+  if (entry.state === 'in-line' || entry.state === 'drifted' || (entry.state === 'declined' && !declinedThis)) {
+    const { problem, ...behind } = withoutUrl({ ...seen, state: 'behind' });
+    void problem;
+    return behind;
+  }
+  return seen;
 }
 
 function withoutUrl(entry: FleetEntry): FleetEntry {

@@ -10,8 +10,8 @@ import { scanFleet, type DueUpdate, type FleetScan, type FleetScanDependencies }
 export interface ReconcileDependencies extends Omit<FleetScanDependencies, 'template' | 'onProgress'> {
   /** Queues the update of one repository to `target` of `template`, as a release's fan-out queues it. */
   readonly updateLater: (repo: RepoId, target: string, template: string) => void | Promise<void>;
-  /** Told the scan's inventory before any update is queued, so the fleet views need no scan of their own. */
-  readonly scanned?: (entries: FleetEntry[]) => Promise<void>;
+  /** Told the scan's inventory (and when the scan began) before any update is queued, so the fleet views need no scan of their own. */
+  readonly scanned?: (entries: FleetEntry[], since: string) => Promise<void>;
 }
 
 /**
@@ -27,7 +27,7 @@ export interface ReconcileDependencies extends Omit<FleetScanDependencies, 'temp
  */
 export async function reconcileInstallation(deps: ReconcileDependencies): Promise<FleetScan> {
   const scan = await scanFleet(deps);
-  await deps.scanned?.(scan.entries);
+  await deps.scanned?.(scan.entries, scan.seenAt);
   const now = (deps.now ?? (() => new Date()))();
   const held = await heldByRollouts(deps.platform, scan, now, deps.log);
   const due = scan.due.filter((update) => !held.has(`${update.repo.owner}/${update.repo.repo}`.toLowerCase()));

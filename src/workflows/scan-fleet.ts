@@ -56,6 +56,8 @@ export interface FleetScan {
   readonly due: DueUpdate[];
   /** Repositories GitHub would not answer for (after its retries): not in `entries`. */
   readonly failures: { readonly repo: string; readonly message: string }[];
+  /** When the scan began: every entry's `seenAt`. */
+  readonly seenAt: string;
 }
 
 /**
@@ -110,6 +112,7 @@ export async function scanFleet(deps: FleetScanDependencies): Promise<FleetScan>
       repo: { owner: result.info.owner, repo: result.info.repo }, template: result.entry.template, target: result.seen.target!,
     })),
     failures: failures.sort((a, b) => a.repo.localeCompare(b.repo)),
+    seenAt,
   };
 }
 

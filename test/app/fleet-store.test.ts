@@ -36,12 +36,22 @@ describe.each([
   { name: 'in memory', make: () => { const store = new MemoryFleetStore(); return () => store; } },
   { name: 'in Redis', make: () => redisStore },
 ])('the fleet store, $name', ({ make }) => {
-  it('knows nothing of an installation never scanned: a patch before the first scan is dropped', async () => {
+  it('knows no inventory of an installation never scanned: a patch before the first scan is kept for it, and a scan keeps what events saw after it began', async () => {
     const store = make()();
     const installation = nextInstallation++;
-    await store.patch(installation, entry('acme/pay'));
+    const [scanBegan, during, before] = ['2026-12-01T13:00:00.000Z', '2026-12-01T13:00:05.000Z', '2026-12-01T12:59:00.000Z'];
+    // A fan-out and an update while the first scan reads the installation: a PR opened, a repository the scan read as it was.
+    await store.patch(installation, [{ ...entry('acme/pay', 'update-open'), seenAt: during }, { ...entry('acme/new'), seenAt: during }, { ...entry('acme/old', 'conflicts'), seenAt: before }]);
     expect(await store.get(installation)).toBeUndefined();
     expect(await store.installations()).not.toContain(installation);
+    expect(await store.entry(installation, 'ACME/Pay')).toEqual({ ...entry('acme/pay', 'update-open'), seenAt: during });
+
+    const scanned = (repo: string, state?: FleetEntry['state']) => ({ ...entry(repo, state), seenAt: scanBegan });
+    await store.put(installation, [scanned('acme/pay'), scanned('acme/old'), scanned('acme/ord', 'in-line')], scanBegan);
+    expect(byRepo(await store.get(installation))).toEqual([
+      { ...entry('acme/new'), seenAt: during }, scanned('acme/old'), scanned('acme/ord', 'in-line'), { ...entry('acme/pay', 'update-open'), seenAt: during },
+    ]);
+    expect(await store.installations()).toContain(installation);
   });
 
   it('a scan replaces the whole inventory; a scan that found nothing is an empty one, not an unknown one', async () => {
@@ -61,7 +71,7 @@ describe.each([
     const [installation, other] = [nextInstallation++, nextInstallation++];
     await store.put(installation, [entry('acme/pay'), entry('acme/ord')]);
     await store.put(other, [entry('acme/pay')]);
-    await store.patch(installation, { ...entry('ACME/Pay', 'update-open'), url: 'https://github.com/acme/pay/pull/4' });
+    await store.patch(installation, [{ ...entry('ACME/Pay', 'update-open'), url: 'https://github.com/acme/pay/pull/4' }]);
     expect(byRepo(await store.get(installation))).toEqual([entry('acme/ord'), { ...entry('ACME/Pay', 'update-open'), url: 'https://github.com/acme/pay/pull/4' }]);
     expect(await store.get(other), 'another installation is untouched').toEqual([entry('acme/pay')]);
 
@@ -86,8 +96,8 @@ describe('the fleet store in Redis, shared by the processes of the app', () => {
 
     // Two events handled at once by two processes: neither overwrites the inventory with its own stale copy.
     await Promise.all([
-      one.patch(installation, entry('acme/pay', 'update-open')),
-      two.patch(installation, entry('acme/ord', 'declined')),
+      one.patch(installation, [entry('acme/pay', 'update-open')]),
+      two.patch(installation, [entry('acme/ord', 'declined')]),
     ]);
     const expected = [entry('acme/inv'), entry('acme/ord', 'declined'), entry('acme/pay', 'update-open')];
     expect(byRepo(await one.get(installation))).toEqual(expected);

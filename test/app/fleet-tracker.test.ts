@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryFleetStore } from '../../src/app/fleet-store.js';
 import { FleetTracker } from '../../src/app/fleet-tracker.js';
 import type { FleetEntry } from '../../src/engine/fleet-inventory.js';
+import type { ReleaseSighting } from '../../src/workflows/fleet-events.js';
 
 const MINUTE = 60_000;
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
@@ -92,7 +93,7 @@ describe('the fleet tracker', () => {
     expect(fleet.pending()).toBe(0);
   });
 
-  it('a merge or a decline is patched in without reading GitHub; an error or a release makes the next read scan again', async () => {
+  it('a merge or a decline is patched in without reading GitHub; an error makes the next read scan again', async () => {
     const { fleet, scans } = tracker();
     expect(await fleet.entries(1)).toEqual([behind]);
     expect(scans).toEqual([1]);
@@ -109,5 +110,61 @@ describe('the fleet tracker', () => {
     fleet.changed(1);
     await fleet.entries(1);
     expect(scans).toEqual([1, 1, 1]);
+  });
+
+  const release: ReleaseSighting = {
+    template: 'acme/tpl', tag: 'v1.2.0', others: ['acme/docs'],
+    repos: [
+      { repo: 'acme/pay', recorded: { version: 'v1.0.0' }, behind: true },
+      { repo: 'acme/ord', recorded: { version: 'v1.1.0' }, behind: true },
+      { repo: 'acme/inv', recorded: { version: 'v1.2.0' }, behind: false },
+    ],
+  };
+  const pullRequest = (number: number) => ({ kind: 'pull-request' as const, url: `https://github.com/acme/pay/pull/${number}`, to: 'v1.2.0', conflicts: 0, pushed: true });
+
+  it('a release follows from what its fan-out read and its updates\' outcomes: no scan of its own, one refresh', async () => {
+    const { fleet, queued, scans, store } = tracker();
+    const inLine = (repo: string, version: string): FleetEntry => ({ ...behind, repo, version, latest: version, state: 'in-line' });
+    await store.put(1, [{ ...behind, latest: 'v1.1.0' }, inLine('acme/ord', 'v1.1.0'), inLine('acme/inv', 'v1.2.0')]);
+    await fleet.afterRelease(1, release);
+    await fleet.afterUpdate(1, PAY, pullRequest(7));
+    const entries = await fleet.entries(1);
+    expect(scans, 'no scan').toEqual([]);
+    expect(Object.fromEntries(entries.map((entry) => [entry.repo, [entry.state, entry.latest]]))).toEqual({
+      'acme/pay': ['update-open', 'v1.2.0'], 'acme/ord': ['behind', 'v1.2.0'], 'acme/inv': ['in-line', 'v1.2.0'],
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(queued, 'the release and the update in one refresh').toEqual([1]);
+  });
+
+  it('a repository that left the template, or one the inventory lacks, makes the next read scan again', async () => {
+    const { fleet, scans, store } = tracker();
+    await store.put(1, [{ ...behind, repo: 'acme/docs' }]);
+    await fleet.afterRelease(1, release);
+    await fleet.entries(1);
+    expect(scans).toEqual([1]);
+  });
+
+  it('during the first scan (the reconcile\'s), a read waits for it instead of scanning again; the fan-out\'s and its updates\' entries outlast it', async () => {
+    const { fleet, scans } = tracker();
+    let finish: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const since = new Date().toISOString();
+    const reconcile = fleet.scanWith(1, async (scanned) => {
+      await gate;
+      // What the scan read before the release: every repository behind v1.1.0 (or in line at it).
+      await scanned([{ ...behind, seenAt: since }, { ...behind, repo: 'acme/ord', version: 'v1.1.0', state: 'in-line', seenAt: since }], since);
+      return 'queued its updates';
+    });
+    await vi.advanceTimersByTimeAsync(1_000);
+    await fleet.afterRelease(1, release);
+    await fleet.afterUpdate(1, PAY, pullRequest(8));
+    await fleet.refreshNow(1, false); // a refresh job: left to the scan in hand
+    const read = fleet.entries(1);
+    finish();
+    expect(await reconcile).toBe('queued its updates');
+    const entries = await read;
+    expect(scans, 'the reconcile\'s scan alone').toEqual([]);
+    expect(Object.fromEntries(entries.map((entry) => [entry.repo, entry.state]))).toEqual({ 'acme/pay': 'update-open', 'acme/ord': 'behind' });
   });
 });
