@@ -16,6 +16,11 @@ export interface CloneOptions {
   readonly cloneUrl: string;
   readonly branch: string;
   /**
+   * The branch the job will push to (the update branch): fetched in the clone's own request, so
+   * that `branchAtOpen` says where it stands without asking the remote again.
+   */
+  readonly pushBranch?: string;
+  /**
    * An installation token scoped to this one repository, or where to get the current one: asked
    * before every command that talks to the remote, so a token that expires mid-job is renewed.
    */
@@ -57,13 +62,19 @@ export class ServiceClone {
 
   static async open(options: CloneOptions): Promise<ServiceClone> {
     assertRefLike(options.branch, 'Branch');
+    if (options.pushBranch !== undefined) assertRefLike(options.pushBranch, 'Branch');
     const tokens: string[] = [];
     const token = await currentToken(options, tokens);
     const dir = await mkdtemp(join(tmpdir(), 'template-drift-clone-'));
     try {
       const git = gitClient(dir, { env: cloneEnv(options, token), ...(options.bounds && { bounds: options.bounds }), ...(options.protocols && { protocols: options.protocols }) });
-      await git.raw(['clone', '--quiet', '--progress', '--depth', '1', '--filter=blob:none', '--no-checkout', '--single-branch', '--no-tags',
-        '--branch', options.branch, '--', options.cloneUrl, '.']);
+      // What `clone --depth 1 --filter=blob:none --single-branch` does, as one fetch that also
+      // brings the push branch: a pattern refspec matches nothing when that branch does not exist
+      // (an exact one would fail), and the same ref listing answers whether it does.
+      await git.raw(['init', '--quiet', `--initial-branch=${options.branch}`]);
+      await git.raw(['fetch', '--quiet', '--progress', '--update-head-ok', '--depth', '1', '--filter=blob:none', '--no-tags', '--no-write-fetch-head', '--',
+        options.cloneUrl, `+refs/heads/${options.branch}:refs/heads/${options.branch}`,
+        ...(options.pushBranch !== undefined ? [`+refs/heads/${options.pushBranch}*:${ALONGSIDE}${options.pushBranch}*`] : [])]);
       const head = (await git.raw(['rev-parse', 'HEAD'])).trim();
       return new ServiceClone(dir, git, options, head, tokens);
     } catch (error) {
@@ -129,8 +140,8 @@ export class ServiceClone {
   /** Fetches the blobs in one request (a partial clone would otherwise fetch them one by one), then reads them in one `cat-file --batch`. */
   private async readBlobs(shas: readonly string[]): Promise<Map<string, Buffer>> {
     if (shas.length === 0) return new Map();
-    await this.network(['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', '--progress', '--no-tags', '--no-write-fetch-head',
-      '--filter=blob:none', '--', this.options.cloneUrl, ...shas]);
+    await this.network(['fetch', '--quiet', '--progress', '--no-tags', '--no-write-fetch-head',
+      '--filter=blob:none', '--', this.options.cloneUrl, ...shas], ['fetch.negotiationAlgorithm=noop']);
     return readBlobsBatch(this.dir, shas, {
       env: cloneEnv(this.options, undefined),
       ...(this.options.protocols && { protocols: this.options.protocols }),
@@ -138,16 +149,25 @@ export class ServiceClone {
     });
   }
 
-  /** The update branch as it is on the remote, or undefined when it does not exist. */
-  async remoteBranch(branch: string): Promise<BranchHead | undefined> {
-    assertRefLike(branch, 'Branch');
-    const listing = await this.network(['ls-remote', '--heads', '--', this.options.cloneUrl, `refs/heads/${branch}`]);
-    const sha = listing.split('\t')[0]?.trim();
+  /**
+   * The push branch (`pushBranch`) as the remote had it when the clone was made, with no request;
+   * undefined when it did not exist. A push leasing that state never overwrites a commit someone
+   * pushed since.
+   */
+  async branchAtOpen(): Promise<BranchHead | undefined> {
+    const branch = this.options.pushBranch;
+    if (branch === undefined) throw new Error('branchAtOpen needs the clone opened with a pushBranch');
+    // The pattern fetched every branch whose name begins with this one: only its own ref counts.
+    const ref = `${ALONGSIDE}${branch}`;
+    const listing = await this.git.raw(['for-each-ref', '--format=%(objectname) %(refname)', ref]);
+    const sha = listing.split('\n').find((line) => line.endsWith(` ${ref}`))?.split(' ')[0];
     if (!sha) return undefined;
-    await this.network(['fetch', '--quiet', '--progress', '--no-tags', '--depth', '2', '--filter=blob:none', '--', this.options.cloneUrl, `+refs/heads/${branch}:refs/remotes/origin/${branch}`]);
-    const info = await this.git.raw(['show', '-s', '--format=%T%x00%P%x00%ce%x00%B', sha]);
-    const [tree = '', parents = '', committerEmail = '', message = ''] = info.split('\0');
-    return { sha, tree, parent: parents.split(' ')[0] || undefined, committerEmail, message };
+    const info = await this.git.raw(['show', '-s', '--format=%T%x00%ce%x00%B', sha]);
+    const [tree = '', committerEmail = '', message = ''] = info.split('\0');
+    // Fetched at depth 1, the commit shows git no parent: its own object still names it.
+    const object = await this.git.raw(['cat-file', 'commit', sha]);
+    const parent = /^parent ([0-9a-f]+)$/m.exec(object.slice(0, object.indexOf('\n\n')))?.[1];
+    return { sha, tree, parent, committerEmail, message };
   }
 
   /**
@@ -164,7 +184,9 @@ export class ServiceClone {
       // Removals first, as in a checkout: a file that becomes a folder (or back) must leave the index before its replacement enters.
       if (deletes.length > 0) await git.raw(['update-index', '--force-remove', '--', ...deletes]);
       await stageFiles(git, scratch, writes);
-      const tree = (await git.raw(['write-tree'])).trim();
+      // The head's blobs this update never read are on the remote only (the clone is blobless):
+      // without --missing-ok, write-tree would fetch every one of them first, with no token.
+      const tree = (await git.raw(['write-tree', '--missing-ok'])).trim();
       const sha = (await git.raw(['commit-tree', tree, '-p', parent, '-m', message])).trim();
       return { sha, tree };
     } finally {
@@ -180,28 +202,34 @@ export class ServiceClone {
     assertRefLike(branch, 'Branch');
     const ref = `refs/heads/${branch}`;
     await this.options.beforePush?.();
-    await this.network(['push', '--quiet', '--porcelain', `--force-with-lease=${ref}:${expected ?? ''}`, '--', this.options.cloneUrl, `${sha}:${ref}`]);
+    // No deltas: a thin pack (over HTTP git makes one even with --no-thin) deltas against the
+    // remote's blobs, which this blobless clone lacks and would fetch (a round trip, with no
+    // token) to send a few bytes less.
+    await this.network(['push', '--quiet', '--porcelain', `--force-with-lease=${ref}:${expected ?? ''}`, '--', this.options.cloneUrl, `${sha}:${ref}`], ['pack.window=0']);
   }
 
   /**
-   * A git command that talks to the remote, with the token current now (a renewed one when the
+   * A git command that talks to the remote (with `config` as `-c` settings), with the token current now (a renewed one when the
    * first expired): failures become one redacted message, a TransientError when the remote
    * failed for now (see transient-git-failure.ts), else a GitRemoteError.
    */
-  private async network(args: string[]): Promise<string> {
+  private async network(args: string[], config: readonly string[] = []): Promise<string> {
     // Outside the try: a token GitHub would not mint is GitHub's answer (its status tells whether to retry), not git's.
     const token = await currentToken(this.options, this.tokens);
     try {
       const git = gitClient(this.dir, {
         env: cloneEnv(this.options, token), ...(this.options.bounds && { bounds: this.options.bounds }), ...(this.options.protocols && { protocols: this.options.protocols }),
       });
-      return await git.raw(args);
+      return await git.raw([...config.flatMap((setting) => ['-c', setting]), ...args]);
     } catch (error) {
       const message = `git ${args.find((a) => !a.startsWith('-')) ?? ''} failed for ${redact(this.options.cloneUrl)}: ${gitMessage(error, this.tokens)}`;
       throw remoteGitFailure(error, message, GitRemoteError);
     }
   }
 }
+
+/** Where the clone keeps the remote's push branch (and any branch whose name it begins). */
+const ALONGSIDE = 'refs/remotes/origin/';
 
 /** A remote operation failed for good (a push the remote refused, no access); the message is already redacted. */
 export class GitRemoteError extends Error {

@@ -103,7 +103,7 @@ async function onboard(request: OnboardingRequest, deps: OnboardingDependencies,
   // Step 3.
   const token = renewingToken(() => platform.repositoryToken(repo, 'write'));
   const clone = await ServiceClone.open({
-    cloneUrl: found.cloneUrl, branch: found.defaultBranch, token, committer: deps.committer,
+    cloneUrl: found.cloneUrl, branch: found.defaultBranch, pushBranch: ONBOARDING_BRANCH, token, committer: deps.committer,
     protocols: deps.fetching.gitProtocols, ...(deps.git && { bounds: deps.git }),
   });
   try {
@@ -135,7 +135,8 @@ async function onboard(request: OnboardingRequest, deps: OnboardingDependencies,
     writes.set(ANSWERS_FILE, { content: Buffer.from(answersText), mode: REGULAR });
 
     // Step 6: a person's commit on the branch (their answers) stays; the app's own is replaced.
-    const remote = await clone.remoteBranch(ONBOARDING_BRANCH);
+    // The branch as the clone found it: the push leases that state, so a commit pushed since fails it.
+    const remote = await clone.branchAtOpen();
     const marker = readOnboardingMarker(found.open?.body);
     const onTop = remote !== undefined && !isAppHead(remote, marker?.head, deps.committer.email);
     const commit = await clone.commit(writes, plan?.deletes ?? [], onboardingCommitMessage(template.name, release.ref.ref), onTop ? remote.sha : clone.head);

@@ -101,7 +101,7 @@ export async function updateRepository(request: UpdateRequest, deps: UpdateDepen
   let clone: ServiceClone | undefined;
   try {
     clone = await ServiceClone.open({
-      cloneUrl: repoInfo.cloneUrl, branch: repoInfo.defaultBranch, token, committer: deps.committer,
+      cloneUrl: repoInfo.cloneUrl, branch: repoInfo.defaultBranch, pushBranch: UPDATE_BRANCH, token, committer: deps.committer,
       protocols: deps.fetching.gitProtocols, ...(deps.git && { bounds: deps.git }), beforePush: () => platform.takeWriteSlot(),
     });
     // The clone's answers file is the one that counts (a push may have come in between); when its
@@ -211,7 +211,8 @@ async function updateConfigured(
   const commit = await clone.commit(writes, deletes, commitMessage(template.name, update.to));
 
   // Step 5: push, never over a person's commit (one holding exactly this update loses nothing).
-  const remote = await clone.remoteBranch(UPDATE_BRANCH);
+  // The branch as the clone found it: the push leases that state, so a commit pushed since fails it.
+  const remote = await clone.branchAtOpen();
   const unchanged = remote !== undefined && remote.tree === commit.tree && remote.parent === clone.head;
   if (remote && !unchanged && !isAppHead(remote, openMarker?.head, deps.committer.email)) {
     if (openPull) await warnHandsOff(platform, repo, openPull.number);

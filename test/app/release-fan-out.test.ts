@@ -132,7 +132,7 @@ describe('a template release fans out', () => {
     // GitHub names a default branch the repository's git does not have (renamed in between): an answer that stays the same.
     const { app, issues, payments } = await releaseToBrokenService({ defaultBranch: 'trunk' });
     expect(issues.map((issue) => issue.title)).toEqual([ISSUE_TITLE]);
-    expect(String(issues[0]?.body)).toContain('Remote branch trunk not found in upstream origin');
+    expect(String(issues[0]?.body)).toContain("couldn't find remote ref refs/heads/trunk");
     // The job ended as a handled failure: no queued job failed, so no queue tries it again.
     expect(await app.runtime.queue.stats()).toMatchObject({ running: 0, waiting: 0, delayed: 0, failed: 0 });
     expect(await payments.bare.sha(UPDATE_BRANCH)).toBeUndefined();

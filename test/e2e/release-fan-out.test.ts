@@ -74,6 +74,11 @@ describe('a template release, end to end', () => {
     for (const name of ['once-a', 'once-b', 'once-c']) {
       expect(api(`/repos/${OWNER}/${name}`)).toBe(0);
       expect(api(`/repos/${OWNER}/${name}/contents/.github/template-drift.yml`)).toBe(1);
+      // Each update's git: the clone, which also tells whether the update branch exists (a ref
+      // listing and a pack; the template's bytes stand in for every file it reads), and the push.
+      // Before, an ls-remote of the update branch came between them.
+      const git = requests.filter((r) => r.path.startsWith(`/${OWNER}/${name}.git/`)).map((r) => `${r.method} ${r.path.split('.git/')[1]}`);
+      expect(git).toEqual(['GET info/refs', 'POST git-upload-pack', 'POST git-upload-pack', 'GET info/refs', 'POST git-receive-pack']);
     }
   });
 

@@ -58,7 +58,7 @@ describe('a git host that failed for now is told from an answer that stays the s
     const error = await openClone(bare.url, 'trunk');
     expect(isUserError(error) && !isTransient(error)).toBe(true);
     expect(isRetryable(error)).toBe(false);
-    expect(String(error)).toContain('Remote branch trunk not found in upstream origin');
+    expect(String(error)).toContain("couldn't find remote ref refs/heads/trunk");
   });
 
   it('a clone of a repository that is not there says so, not git\'s advice after it, and is not retried', async () => {

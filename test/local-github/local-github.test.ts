@@ -132,7 +132,7 @@ describe('LocalGitHub', () => {
       expect(files.get('b.txt')?.content.toString('utf8')).toBe('b\n');
       const { sha } = await clone.commit(new Map([['c.txt', { mode: '100644', content: Buffer.from('c\n') }]]), ['a.txt'], 'Update');
       await clone.push(sha, 'template-drift/update', undefined);
-      expect(await clone.remoteBranch('template-drift/update')).toMatchObject({ sha, parent: clone.head });
+      expect(await github.branches(OWNER, 'cloned')).toEqual(new Map([['main', clone.head], ['template-drift/update', sha]]));
       const second = await clone.commit(new Map([['c.txt', { mode: '100644', content: Buffer.from('c2\n') }]]), [], 'Again');
       await expect(clone.push(second.sha, 'template-drift/update', undefined)).rejects.toThrow(/failed to push/);
     } finally {
@@ -140,6 +140,51 @@ describe('LocalGitHub', () => {
     }
     expect(await github.readFile(OWNER, 'cloned', 'template-drift/update', 'c.txt')).toBe('c\n');
     expect(await github.readFile(OWNER, 'cloned', 'template-drift/update', 'a.txt')).toBeUndefined();
+  });
+
+  it('brings the push branch with the clone\'s own fetch, and pushes without fetching what it lacks', async () => {
+    await github.createRepo(OWNER, 'pushed', { private: true, files: { 'a.txt': 'a\n', 'b.txt': 'b\n' } });
+    const main = (await github.branches(OWNER, 'pushed')).get('main')!;
+    const person = await github.commit(OWNER, 'pushed', 'template-drift/update', { 'a.txt': 'mine\n' });
+    await github.commit(OWNER, 'pushed', 'template-drift/update-old', { 'b.txt': 'old\n' });
+    const clone = await ServiceClone.open({
+      cloneUrl: github.cloneUrl(OWNER, 'pushed'), branch: 'main', pushBranch: 'template-drift/update',
+      token: await token('pushed', { contents: 'write' }), committer: { name: 'Bot', email: 'bot@example.com' },
+    });
+    try {
+      // One ref listing and one pack: no ls-remote and no second fetch for the update branch.
+      expect(github.requestCount('GET', '/acme/pushed.git/info/refs')).toBe(1);
+      expect(github.requestCount('POST', '/acme/pushed.git/git-upload-pack')).toBe(2);
+      const remote = await clone.branchAtOpen();
+      expect(remote).toMatchObject({ sha: person, parent: main });
+      expect(remote?.committerEmail).not.toBe('bot@example.com');
+      // b.txt changes without having been read: a thin pack would fetch its old blob as a delta base.
+      const writes = new Map([['b.txt', { mode: '100644' as const, content: Buffer.from('b\nand more of b\n') }], ['c.txt', { mode: '100644' as const, content: Buffer.from('c\n') }]]);
+      const { sha } = await clone.commit(writes, ['a.txt'], 'Update');
+      // A lease on the branch as cloned: what a person pushed since is never overwritten.
+      const later = await github.commit(OWNER, 'pushed', 'template-drift/update', { 'a.txt': 'mine again\n' });
+      await expect(clone.push(sha, 'template-drift/update', remote?.sha)).rejects.toThrow(/stale info/);
+      expect((await github.branches(OWNER, 'pushed')).get('template-drift/update')).toBe(later);
+      await clone.push(sha, 'template-drift/new', undefined);
+      // Each push lists the refs (the refused one stops there), and neither the commit nor the
+      // push fetches a blob the blobless clone lacks.
+      expect(github.requestCount('GET', '/acme/pushed.git/info/refs')).toBe(3);
+      expect(github.requestCount('POST', '/acme/pushed.git/git-receive-pack')).toBe(1);
+      expect(github.requestCount('POST', '/acme/pushed.git/git-upload-pack')).toBe(2);
+    } finally {
+      await clone.dispose();
+    }
+    expect(await github.readFile(OWNER, 'pushed', 'template-drift/new', 'c.txt')).toBe('c\n');
+
+    const fresh = await ServiceClone.open({
+      cloneUrl: github.cloneUrl(OWNER, 'pushed'), branch: 'main', pushBranch: 'template-drift/update-o',
+      token: await token('pushed', { contents: 'read' }), committer: { name: 'Bot', email: 'bot@example.com' },
+    });
+    try {
+      expect(await fresh.branchAtOpen()).toBeUndefined();
+    } finally {
+      await fresh.dispose();
+    }
   });
 
   it('refuses workflow changes from a token without the workflows permission, as GitHub does', async () => {
