@@ -31,7 +31,7 @@ const HANDS_OFF_MARKER = '<!-- template-drift-hands-off -->';
 export async function ensureUpdatePull(platform: Platform, input: EnsurePullInput): Promise<PullRequestInfo> {
   const { repo, update, template } = input;
   const conflicts = update.changes.filter((change) => change.conflict).length;
-  const releaseNotes = await releaseNotesBetween(platform, template.repoId, input.releaseNotesFrom, update.to, input.log);
+  const releaseNotes = await releaseNotesBetween(template, input.releaseNotesFrom, update.to, input.log);
   const title = pullRequestTitle(template.name, update.to);
   const body = pullRequestBody({
     templateName: template.name,

@@ -1,6 +1,6 @@
 import { requireAllowedSource, type SourcePolicy } from '../engine/template-source-policy.js';
 import { isTransient, TransientError, UserError } from '../engine/user-error.js';
-import type { Platform, RepoId } from '../github/platform.js';
+import type { Platform, ReleaseInfo, RepoId } from '../github/platform.js';
 import type { GitBounds } from '../git/git-client.js';
 import { redact } from '../git/redact.js';
 import { tokenAuthEnv } from '../git/template-location.js';
@@ -25,9 +25,17 @@ export interface AppTemplate {
   /** The template repository's name, for titles and commit messages. */
   readonly name: string;
   readonly htmlUrl: string;
+  /**
+   * The template repository's releases (for release notes), read once: the updates of one release
+   * in a process share the read of whoever opened it first.
+   */
+  readonly releases: () => Promise<ReleaseInfo[]>;
 }
 
-/** An update of one release (`tag`) of its template, or (`remember`) that release's fan-out, which keeps what it learns for them. */
+/**
+ * An update of one release (`tag`) of its template, or (`remember`) that release's fan-out, which
+ * keeps what it learns for them (an update that finds nothing kept keeps what it learns too).
+ */
 export interface ReleaseContext {
   readonly templates: ReleaseTemplates;
   readonly tag: string;
@@ -89,13 +97,17 @@ export async function openAppTemplate(
       throw isTransient(error) ? new TransientError(message, { cause: error }) : new UserError(message, { cause: error });
     });
   }
-  if (name && release?.remember && readable.repoId) {
+  // The fan-out keeps what it learnt for its updates; an update that found nothing kept (run in
+  // another process, or after the entry aged out) keeps what it learnt for the next ones here.
+  const { repoId } = readable;
+  const releases = known?.releases ?? readOnce(async () => (repoId ? platform.releases(repoId) : []));
+  if (name && release && !known && repoId) {
     const refs = await repository.listedRefs();
     // Only a list that holds the release: one read before the tag existed would refuse every update.
-    if (refs.has(`refs/tags/${release.tag}`)) release.templates.remember(name, release.tag, { ...readable, repoId: readable.repoId, refs });
+    if (refs.has(`refs/tags/${release.tag}`)) release.templates.remember(name, release.tag, { ...readable, repoId, refs, releases });
   }
-  const shown = (readable.repoId?.repo ?? readable.url.split('/').pop() ?? 'template').replace(/\.git$/, '');
-  return { repository, repoId: readable.repoId, name: shown, htmlUrl: readable.htmlUrl };
+  const shown = (repoId?.repo ?? readable.url.split('/').pop() ?? 'template').replace(/\.git$/, '');
+  return { repository, repoId, name: shown, htmlUrl: readable.htmlUrl, releases };
 }
 
 /**
@@ -120,6 +132,18 @@ function carriedFor(named: RepoId, carried: CarriedRepository | undefined, fetch
   if (!carried || carried.owner.toLowerCase() !== named.owner.toLowerCase() || carried.repo.toLowerCase() !== named.repo.toLowerCase()) return undefined;
   const served = (url: string) => namesOnServedGitHub(url, carried, fetching.sources);
   return served(carried.cloneUrl) && served(carried.htmlUrl) ? carried : undefined;
+}
+
+/** `read`'s answer, asked for once; a failure is not kept, so the next caller asks again. */
+function readOnce<T>(read: () => Promise<T>): () => Promise<T> {
+  let answer: Promise<T> | undefined;
+  return () => {
+    answer ??= read().catch((error: unknown) => {
+      answer = undefined;
+      throw error;
+    });
+    return answer;
+  };
 }
 
 function unreadable(template: string): string {

@@ -1,6 +1,6 @@
 import type { ReleaseNote } from '../engine/pull-request-text.js';
 import { tagVersion } from '../engine/template-versions.js';
-import type { Platform, RepoId } from '../github/platform.js';
+import type { AppTemplate } from './open-template.js';
 import type { Log } from './log.js';
 import semver from 'semver';
 
@@ -9,14 +9,14 @@ import semver from 'semver';
  * Notes are a courtesy: if they cannot be read, the update goes on without them.
  */
 export async function releaseNotesBetween(
-  platform: Platform, template: RepoId | undefined, from: string | undefined, to: string, log: Log,
+  template: Pick<AppTemplate, 'repoId' | 'releases'>, from: string | undefined, to: string, log: Log,
 ): Promise<ReleaseNote[]> {
-  if (!template) return [];
+  if (!template.repoId) return [];
   const upper = tagVersion(to);
   if (!upper) return [];
   const lower = from ? tagVersion(from) : null;
   try {
-    const releases = await platform.releases(template);
+    const releases = await template.releases();
     return releases
       .filter((release) => !release.draft)
       .map((release) => ({ release, version: tagVersion(release.tag) }))
@@ -25,7 +25,7 @@ export async function releaseNotesBetween(
       .sort((a, b) => semver.compare(a.version, b.version))
       .map(({ release }) => ({ tag: release.tag, name: release.name, body: release.body, url: release.url }));
   } catch (error) {
-    log.warn({ err: error, template }, 'could not read template release notes');
+    log.warn({ err: error, template: template.repoId }, 'could not read template release notes');
     return [];
   }
 }

@@ -1,9 +1,12 @@
+import type { ReleaseInfo } from '../github/platform.js';
+
 /**
  * What one release's fan-out learnt about its template, kept for the updates it queued: the
  * template repository as GitHub described it, the installation's read token for it, and the
- * release list `ls-remote` gave. With it, an update of that release mints no token for the
+ * release list `ls-remote` gave (and, once read, its releases' notes). With it, an update of that release mints no token for the
  * template and sends its host no request (its objects are already in the cache); without it
- * (another process runs the update, or the entry aged out) an update opens the template itself.
+ * (another process runs the update, or the entry aged out) an update opens the template itself
+ * and keeps what it learnt, in the same way, for the release's next updates in its process.
  *
  * It lives in the worker's memory only, never in a job record: it holds a token. Entries are
  * per installation (a template one installation may read says nothing of another's rights) and
@@ -17,6 +20,8 @@ export interface KnownTemplate {
   readonly token?: string;
   /** Ref name → commit, as `ls-remote --tags --heads` listed them when the release was fanned out. */
   readonly refs: ReadonlyMap<string, string>;
+  /** The template's releases, read through the API by the first update that asks (for release notes). */
+  readonly releases: () => Promise<ReleaseInfo[]>;
 }
 
 export interface ReleaseTemplates {

@@ -71,6 +71,8 @@ describe('a template release, end to end', () => {
     // it read, so the updates ask for neither repository nor answers file again (ten more requests before).
     const api = (path: string) => requests.filter((r) => r.method === 'GET' && decodeURIComponent(r.path.split('?')[0]!) === path).length;
     expect(api(`/repos/${OWNER}/tpl-once`)).toBe(1);
+    // The release notes' list is read by the first update and serves the others (one each before).
+    expect(api(`/repos/${OWNER}/tpl-once/releases`)).toBe(1);
     for (const name of ['once-a', 'once-b', 'once-c']) {
       expect(api(`/repos/${OWNER}/${name}`)).toBe(0);
       expect(api(`/repos/${OWNER}/${name}/contents/.github/template-drift.yml`)).toBe(1);

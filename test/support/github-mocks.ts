@@ -396,6 +396,8 @@ export interface NewPullInput extends UpdateStartInput {
   readonly closedPulls?: PullJsonInput[];
   readonly labels?: string[];
   readonly releaseTags?: string[];
+  /** False when an earlier update of the same release in this process read the template's releases (they serve this one). */
+  readonly readsReleases?: boolean;
   /** The "action required" issues GitHub lists (none: nothing to close). */
   readonly issues?: IssueJsonInput[];
 }
@@ -404,7 +406,7 @@ export interface NewPullInput extends UpdateStartInput {
 export function mockUpdateToNewPull(scope: nock.Scope, repo: MockRepo, input: NewPullInput): void {
   mockUpdateStart(scope, repo, input);
   if (input.checksDeclined ?? !input.explicit) mockPulls(scope, repo, 'closed', input.closedPulls ?? []);
-  mockReleaseNotes(scope, input.releaseTags);
+  if (input.readsReleases ?? true) mockReleaseNotes(scope, input.releaseTags);
   mockCreatePull(scope, repo, input.number);
   mockAddLabels(scope, repo, input.number, input.labels ?? ['template-drift']);
   mockIssues(scope, repo, input.issues);

@@ -3,7 +3,7 @@ import { releaseTemplates, type KnownTemplate } from '../../src/workflows/releas
 
 const known = (token: string): KnownTemplate => ({
   url: 'https://github.example/acme/tpl.git', htmlUrl: 'https://github.example/acme/tpl', repoId: { owner: 'acme', repo: 'tpl' }, token,
-  refs: new Map([['refs/tags/v1.1.0', 'a'.repeat(40)]]),
+  refs: new Map([['refs/tags/v1.1.0', 'a'.repeat(40)]]), releases: () => Promise.resolve([]),
 });
 
 describe('what a fan-out keeps of its template for its updates', () => {
