@@ -50,8 +50,9 @@ export function jobRunner(runtime: AppRuntime): JobRunner {
         await onboardRepository({ repo: job.repo }, deps);
         return;
       case 'fan-out-release': {
-        await fanOutRelease({ template: job.repo, tag: job.targetRef, prerelease: job.prerelease, ...(job.wave && { wave: job.wave }) }, {
-          platform, fetching: deps.fetching, log, git: runtime.gitBounds(signal), releaseTemplates: deps.releaseTemplates,
+        // A scan of the installation running meanwhile (the start-up reconcile's) shares its answers reads.
+        await runtime.sharedAnswers.reading(job.installationId, platform, (readAnswers) => fanOutRelease({ template: job.repo, tag: job.targetRef, prerelease: job.prerelease, ...(job.wave && { wave: job.wave }) }, {
+          platform, fetching: deps.fetching, log, git: runtime.gitBounds(signal), releaseTemplates: deps.releaseTemplates, readAnswers,
           // A fan-out stopped (its deadline, or its installation gone) queues nothing more.
           // What it read for each repository goes along (a job record: never a token).
           updateLater: async (repo, tag, reads) => {
@@ -70,7 +71,7 @@ export function jobRunner(runtime: AppRuntime): JobRunner {
             log.warn({ err: error }, 'could not record the release in the fleet');
             runtime.fleet.changed(job.installationId);
           }),
-        });
+        }));
         return;
       }
       case 'canary-merged': {
@@ -128,8 +129,8 @@ export function jobRunner(runtime: AppRuntime): JobRunner {
         return;
       case 'reconcile-installation':
         // The reconcile's scan is the fleet's inventory too: one scan of the installation, not two.
-        await runtime.fleet.scanWith(job.installationId, (scanned) => reconcileInstallation({
-          platform, log, render: runtime.render, scanned,
+        await runtime.sharedAnswers.reading(job.installationId, platform, (readAnswers) => runtime.fleet.scanWith(job.installationId, (scanned) => reconcileInstallation({
+          platform, log, render: runtime.render, scanned, readAnswers,
           openTemplate: async (source) => {
             const template = await openAppTemplate(platform, source, deps.fetching, deps.git);
             return { name: template.repoId ? `${template.repoId.owner}/${template.repoId.repo}` : template.repository.location.display, repository: template.repository };
@@ -142,7 +143,7 @@ export function jobRunner(runtime: AppRuntime): JobRunner {
               ...(TEMPLATE_NAME.test(template) && { template }),
             });
           },
-        }));
+        })));
         return;
     }
   };

@@ -25,6 +25,7 @@ import { sandboxedRenderer } from '../sandbox/sandboxed-renderer.js';
 import { openAppTemplate } from '../workflows/open-template.js';
 import { scanFleet } from '../workflows/scan-fleet.js';
 import { createFleetTracker } from './fleet-runtime.js';
+import { SharedAnswers } from './shared-answers.js';
 import type { FleetTracker } from './fleet-tracker.js';
 import { appHooksPolicy } from './hooks-policy.js';
 import { DEFAULT_GIT_STALL_S, DEFAULT_JOB_TIMEOUT_S, DEFAULT_SHUTDOWN_GRACE_S, DEFAULT_TEMPLATE_SOURCES, type AppSettings } from './settings.js';
@@ -46,6 +47,8 @@ export class AppRuntime {
   /** The inventory between scans, and the `Template adoption` issues kept with it. */
   readonly fleet: FleetTracker;
   readonly merger = new GitMergeFile();
+  /** Answers files read by a fan-out and a scan of one installation running at once, read once for both. */
+  readonly sharedAnswers = new SharedAnswers();
   readonly jobTimeoutSeconds: number;
   /** Every template version the app renders, within the render limits (cookiecutter in a render process). */
   readonly render: SnapshotRenderer;
@@ -176,8 +179,8 @@ export class AppRuntime {
   private async scanInstallation(installationId: number): Promise<FleetEntry[]> {
     const platform = this.platform(await this.app.auth(installationId), installationId);
     const fetching = this.fetchSettings(installationId);
-    const scan = await scanFleet({
-      platform,
+    const scan = await this.sharedAnswers.reading(installationId, platform, (readAnswers) => scanFleet({
+      platform, readAnswers,
       log: this.app.log,
       openTemplate: async (source) => {
         const template = await openAppTemplate(platform, source, fetching);
@@ -186,7 +189,7 @@ export class AppRuntime {
         return { name, repository: template.repository };
       },
       render: this.render,
-    });
+    }));
     for (const failure of scan.failures) this.app.log.warn({ installation: installationId, repo: failure.repo, problem: failure.message }, 'fleet scan could not read a repository');
     return scan.entries;
   }

@@ -7,6 +7,9 @@ export interface AnswersText {
   readonly text: string;
 }
 
+/** Reads a repository's answers file on its default branch (answersOnGitHub, or a read shared with others). */
+export type AnswersReader = (repo: RepoId) => Promise<AnswersText | undefined>;
+
 /**
  * A repository's answers file on its default branch (or at `ref`), read through the API (no
  * clone): the native one, else cruft's `.cruft.json`, so repositories that cruft manages are found

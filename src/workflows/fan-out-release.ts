@@ -9,7 +9,7 @@ import { isCanary, type Rollout } from '../engine/rollout.js';
 import type { GitBounds } from '../git/git-client.js';
 import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
 import { blobId } from '../engine/blob-id.js';
-import { answersOnGitHub, type AnswersText } from './answers-on-github.js';
+import { answersOnGitHub, type AnswersReader, type AnswersText } from './answers-on-github.js';
 import type { FannedOutReads } from './fanned-out-reads.js';
 import type { ReleaseRead, ReleaseSighting } from './fleet-events.js';
 import type { Log } from './log.js';
@@ -44,6 +44,8 @@ export interface FanOutDependencies {
    * follows the release from these reads and the updates' outcomes, with no scan of its own.
    */
   readonly sighted?: (sighting: ReleaseSighting) => Promise<void>;
+  /** Reads an answers file on the default branch; answersOnGitHub when absent. */
+  readonly readAnswers?: AnswersReader;
 }
 
 /**
@@ -72,7 +74,8 @@ export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencie
     !repo.archived && `${repo.owner}/${repo.repo}`.toLowerCase() !== `${templateInfo.owner}/${templateInfo.repo}`.toLowerCase());
   // One contents read per repository, a few at a time: an installation may have thousands.
   const reads = new PQueue({ concurrency: ANSWERS_READS_AT_ONCE });
-  const read = await Promise.all(candidates.map((repo) => reads.add(() => readAnswers(platform, repo, templateInfo, log))));
+  const reader = deps.readAnswers ?? ((repo: RepoId) => answersOnGitHub(platform, repo));
+  const read = await Promise.all(candidates.map((repo) => reads.add(() => readAnswers(reader, repo, templateInfo, log))));
   const found = new Map(candidates.map((repo, index) => [repo, read[index]?.found]));
   const targets = candidates.filter((_repo, index) => {
     const answers = read[index]?.answers;
@@ -149,8 +152,8 @@ function usesTemplate(source: string, template: RepositoryInfo): boolean {
  * A repository's answers (and the file as read); undefined when it has none; 'broken' when the file cannot be read but
  * names this template, so that the repository still hears about it.
  */
-async function readAnswers(platform: Platform, repo: RepoId, template: RepositoryInfo, log: Log): Promise<{ answers: Answers | 'broken' | undefined; found?: AnswersText }> {
-  const found = await answersOnGitHub(platform, repo);
+async function readAnswers(reader: AnswersReader, repo: RepoId, template: RepositoryInfo, log: Log): Promise<{ answers: Answers | 'broken' | undefined; found?: AnswersText }> {
+  const found = await reader(repo);
   if (found === undefined) return { answers: undefined };
   const { path, text } = found;
   try {

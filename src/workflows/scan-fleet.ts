@@ -13,7 +13,7 @@ import { isTransient, isUserError } from '../engine/user-error.js';
 import type { ResolvedRef, TemplateRepository } from '../git/template-store.js';
 import { ISSUE_TITLE } from '../github/labels.js';
 import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
-import { answersOnGitHub, type AnswersText } from './answers-on-github.js';
+import { answersOnGitHub, type AnswersReader, type AnswersText } from './answers-on-github.js';
 import type { Log } from './log.js';
 import { recordedRef, updateTarget } from './update-target.js';
 
@@ -36,6 +36,8 @@ export interface FleetScanDependencies {
   readonly template?: string;
   /** Renders template versions within the render limits (cookiecutter in a process of its own, src/sandbox). */
   readonly render: SnapshotRenderer;
+  /** Reads an answers file on the default branch; answersOnGitHub when absent. */
+  readonly readAnswers?: AnswersReader;
   /** Told after each repository is read (a progress bar). */
   readonly onProgress?: (done: number, total: number) => void;
   readonly now?: () => Date;
@@ -132,7 +134,7 @@ async function scanRepository(info: RepositoryInfo, scan: RepositoryScan): Promi
   const { platform } = scan;
   const repo = { owner: info.owner, repo: info.repo };
   // Step 1: the answers file (the native one, else cruft's).
-  const found = await answersOnGitHub(platform, repo);
+  const found = await (scan.readAnswers ?? ((id: RepoId) => answersOnGitHub(platform, id)))(repo);
   if (found === undefined) return undefined;
   let answers: Answers;
   try {
