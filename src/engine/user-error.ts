@@ -28,3 +28,12 @@ export class TransientError extends UserError {
 export function isTransient(error: unknown): error is TransientError {
   return error instanceof TransientError;
 }
+
+/**
+ * A person's mistake, to be told to them (the action-required issue, a scan row's problem, a
+ * skipped check): a UserError that is not transient. Anything else is thrown on, for the queue
+ * to try again or to report as a bug.
+ */
+export function isMistake(error: unknown): error is UserError {
+  return isUserError(error) && !isTransient(error);
+}

@@ -10,6 +10,11 @@ export interface AnswersText {
 /** Reads a repository's answers file on its default branch (answersOnGitHub, or a read shared with others). */
 export type AnswersReader = (repo: RepoId) => Promise<AnswersText | undefined>;
 
+/** `shared` when given (a read shared with others), else a read of each repository's own through the API. */
+export function answersReader(platform: Platform, shared?: AnswersReader): AnswersReader {
+  return shared ?? ((repo) => answersOnGitHub(platform, repo));
+}
+
 /**
  * A repository's answers file on its default branch (or at `ref`), read through the API (no
  * clone): the native one, else cruft's `.cruft.json`, so repositories that cruft manages are found

@@ -9,7 +9,7 @@ import { isCanary, type Rollout } from '../engine/rollout.js';
 import type { GitBounds } from '../git/git-client.js';
 import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
 import { blobId } from '../engine/blob-id.js';
-import { answersOnGitHub, type AnswersReader, type AnswersText } from './answers-on-github.js';
+import { answersReader, type AnswersReader, type AnswersText } from './answers-on-github.js';
 import type { FannedOutReads } from './fanned-out-reads.js';
 import type { ReleaseRead, ReleaseSighting } from './fleet-events.js';
 import type { Log } from './log.js';
@@ -74,7 +74,7 @@ export async function fanOutRelease(event: ReleaseEvent, deps: FanOutDependencie
     !repo.archived && `${repo.owner}/${repo.repo}`.toLowerCase() !== `${templateInfo.owner}/${templateInfo.repo}`.toLowerCase());
   // One contents read per repository, a few at a time: an installation may have thousands.
   const reads = new PQueue({ concurrency: ANSWERS_READS_AT_ONCE });
-  const reader = deps.readAnswers ?? ((repo: RepoId) => answersOnGitHub(platform, repo));
+  const reader = answersReader(platform, deps.readAnswers);
   const read = await Promise.all(candidates.map((repo) => reads.add(() => readAnswers(reader, repo, templateInfo, log))));
   const found = new Map(candidates.map((repo, index) => [repo, read[index]?.found]));
   const targets = candidates.filter((_repo, index) => {

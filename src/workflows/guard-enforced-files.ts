@@ -2,7 +2,7 @@ import { parseAnswersFile } from '../engine/answers-document.js';
 import { annotationBatches, CHECK_NAME, checkOutput, enforcedChanges } from '../engine/enforced-files-check.js';
 import { ONBOARDING_BRANCH, UPDATE_BRANCH } from '../engine/pull-request-text.js';
 import type { SnapshotRenderer } from '../engine/render-snapshot.js';
-import { isTransient, isUserError } from '../engine/user-error.js';
+import { isMistake } from '../engine/user-error.js';
 import type { GitBounds } from '../git/git-client.js';
 import type { Platform, RepoId } from '../github/platform.js';
 import { answersOnGitHub, type AnswersText } from './answers-on-github.js';
@@ -56,7 +56,7 @@ export async function guardEnforcedFiles(request: GuardRequest, deps: GuardDepen
     rules = await enforcedRules(answersFile, repo, deps);
   } catch (error) {
     // A template host that failed for now: the queue tries the check again.
-    if (!isUserError(error) || isTransient(error) || deps.git?.signal?.aborted) throw error;
+    if (!isMistake(error) || deps.git?.signal?.aborted) throw error;
     deps.log.info({ repo, pull: request.number, reason: error.message }, 'enforced files not checked: the configuration does not render');
     return { kind: 'skipped', why: error.message };
   }

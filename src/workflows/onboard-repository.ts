@@ -8,7 +8,7 @@ import { planOnboarding, type OnboardingPlan } from '../engine/plan-onboarding.j
 import { ONBOARDING_BRANCH, UPDATE_LABEL } from '../engine/pull-request-text.js';
 import type { SnapshotRenderer } from '../engine/render-snapshot.js';
 import { MANIFEST_FILE, parseManifest, type VariableValue } from '../engine/template-manifest.js';
-import { isTransient, isUserError } from '../engine/user-error.js';
+import { isMistake } from '../engine/user-error.js';
 import type { GitBounds } from '../git/git-client.js';
 import { ServiceClone } from '../git/service-clone.js';
 import type { Platform, PullRequestInfo, RepoId } from '../github/platform.js';
@@ -80,7 +80,7 @@ export async function onboardRepository(request: OnboardingRequest, deps: Onboar
     return await onboard(request, deps, { defaultBranch: info.defaultBranch, cloneUrl: info.cloneUrl, createdAt: info.createdAt ?? new Date().toISOString(), templateRepo, open });
   } catch (error) {
     // A host that failed for now is the queue's to try again, not a reason to give up on the repository.
-    if (deps.git?.signal?.aborted || !isUserError(error) || isTransient(error)) throw error;
+    if (deps.git?.signal?.aborted || !isMistake(error)) throw error;
     deps.log.warn({ repo, reason: error.message }, 'onboarding not possible');
     return { kind: 'failed', message: error.message };
   }

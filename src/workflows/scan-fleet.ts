@@ -9,11 +9,11 @@ import type { SnapshotRenderer } from '../engine/render-snapshot.js';
 import { templateKey } from '../engine/template-identity.js';
 import { latestVersionTag } from '../engine/template-versions.js';
 import { readMarker } from '../engine/update-marker.js';
-import { isTransient, isUserError } from '../engine/user-error.js';
+import { isMistake } from '../engine/user-error.js';
 import type { ResolvedRef, TemplateRepository } from '../git/template-store.js';
 import { ISSUE_TITLE } from '../github/labels.js';
 import type { Platform, RepoId, RepositoryInfo } from '../github/platform.js';
-import { answersOnGitHub, type AnswersReader, type AnswersText } from './answers-on-github.js';
+import { answersReader, type AnswersReader, type AnswersText } from './answers-on-github.js';
 import type { Log } from './log.js';
 import { recordedRef, updateTarget } from './update-target.js';
 
@@ -78,6 +78,7 @@ export interface FleetScan {
 export async function scanFleet(deps: FleetScanDependencies): Promise<FleetScan> {
   const seenAt = (deps.now ?? (() => new Date()))().toISOString();
   const wantedTemplate = deps.template === undefined ? undefined : templateKey(deps.template);
+  const readAnswers = answersReader(deps.platform, deps.readAnswers);
   const templates = new Map<string, Promise<FleetTemplate>>();
   const openOnce = (source: string): Promise<FleetTemplate> => {
     const key = templateKey(source) ?? source;
@@ -96,7 +97,7 @@ export async function scanFleet(deps: FleetScanDependencies): Promise<FleetScan>
   let done = 0;
   await Promise.all(repositories.map((repo) => reads.add(async () => {
     try {
-      const scanned = await scanRepository(repo, { ...deps, openOnce, wantedTemplate, seenAt });
+      const scanned = await scanRepository(repo, { ...deps, openOnce, wantedTemplate, seenAt, readAnswers });
       if (scanned) results.push(scanned);
     } catch (error) {
       failures.push({ repo: fullName(repo), message: error instanceof Error ? error.message : String(error) });
@@ -125,6 +126,7 @@ interface Scanned {
 }
 
 interface RepositoryScan extends FleetScanDependencies {
+  readonly readAnswers: AnswersReader;
   readonly openOnce: (source: string) => Promise<FleetTemplate>;
   readonly wantedTemplate: string | undefined;
   readonly seenAt: string;
@@ -134,13 +136,13 @@ async function scanRepository(info: RepositoryInfo, scan: RepositoryScan): Promi
   const { platform } = scan;
   const repo = { owner: info.owner, repo: info.repo };
   // Step 1: the answers file (the native one, else cruft's).
-  const found = await (scan.readAnswers ?? ((id: RepoId) => answersOnGitHub(platform, id)))(repo);
+  const found = await scan.readAnswers(repo);
   if (found === undefined) return undefined;
   let answers: Answers;
   try {
     answers = parseAnswersFile(found.path, found.text);
   } catch (error) {
-    if (!isLasting(error)) throw error;
+    if (!isMistake(error)) throw error;
     // Unreadable: its template as the text names it, so the row lands where people look for it.
     const named = namedIn(found);
     if (scan.wantedTemplate !== undefined && templateKey(named.template) !== scan.wantedTemplate) return undefined;
@@ -166,7 +168,9 @@ async function scanRepository(info: RepositoryInfo, scan: RepositoryScan): Promi
     recorded = await recordedRef(template.repository, answers);
     target = await updateTarget(template.repository, answers);
   } catch (error) {
-    if (!isLasting(error)) throw error;
+    // A person's mistake is the row's problem; a host that failed for now fails the repository's scan
+    // (in `failures`): an "action required" row would ask people to fix what nobody broke.
+    if (!isMistake(error)) throw error;
     const name = template?.name ?? templateKey(answers.template) ?? answers.template;
     return observed(info, scan.seenAt, { template: name, version: recordedVersion, ...withLatest(latest) }, { ...seenSoFar, problem: error.message, behind: false, driftedPaths: [] });
   }
@@ -188,7 +192,7 @@ async function scanRepository(info: RepositoryInfo, scan: RepositoryScan): Promi
     const driftedPaths = driftedEnforcedPaths(snapshot.output, snapshot.policyOf, blobs);
     return observed(info, scan.seenAt, row, { ...seenSoFar, target: target.ref, behind, driftedPaths });
   } catch (error) {
-    if (!isLasting(error)) throw error;
+    if (!isMistake(error)) throw error;
     return observed(info, scan.seenAt, row, { ...seenSoFar, target: target.ref, behind, problem: error.message, driftedPaths: [] });
   }
 }
@@ -222,13 +226,4 @@ function withLatest(latest: string | undefined): { latest?: string } {
 
 function fullName(repo: RepoId): string {
   return `${repo.owner}/${repo.repo}`;
-}
-
-/**
- * A person's mistake, which the row shows as its problem. Anything else (GitHub's 5xx, a template
- * host that failed for now) fails the repository's scan, as an unreadable repository does (logged,
- * listed in `failures`): an "action required" row would ask people to fix what nobody broke.
- */
-function isLasting(error: unknown): error is Error {
-  return isUserError(error) && !isTransient(error);
 }
